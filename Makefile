@@ -1,0 +1,52 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test lint format lock messages db screenshots
+
+$(BIN)/activate: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $(BIN)/activate
+
+install: $(BIN)/activate
+
+# Create the database if it is not there yet (psycopg, no psql needed).
+db: install
+	DEBUG=1 $(BIN)/python manage.py ensure_database
+
+demo: db
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "MiiWrap is running at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo ""
+	DEBUG=1 $(BIN)/python manage.py run_demo --addr $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Regenerate the lock file from pyproject.toml ranges (exact versions of everything installed).
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet -e ".[test]"
+	.lockenv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	rm -rf .lockenv

@@ -1,0 +1,327 @@
+"""Demo data: two organisations, twelve Riverbend teams with six months of history.
+
+Idempotent: people, programs and teams are found by natural keys; a team's history is
+generated (deterministically) only when the team has none yet.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import (
+    FamilyMember,
+    FamilyTeam,
+    LearningCommunity,
+    Membership,
+    Organization,
+    Phase,
+    Program,
+    Role,
+    TeamMeeting,
+    User,
+)
+from engagement.models import (
+    EngagementEvent,
+    Goal,
+    GoalRevision,
+    GoalStep,
+    MeetingCheckIn,
+    ProgressCheckIn,
+    Wording,
+)
+
+DEMO_PASSWORD = "miiwrap-demo"
+DEMO_LOGINS = [
+    ("admin@riverbend.example", "Dana Whitfield", "admin"),
+    ("supervisor@riverbend.example", "Sam Okoro", "supervisor"),
+    ("facilitator@riverbend.example", "Maya Ortiz", "facilitator"),
+    ("family@riverbend.example", "Rosa Rivera", "family"),
+    ("outsider@northside.example", "Olive Grant", "facilitator (Northside)"),
+]
+
+FAMILY_NAMES = [
+    "Rivera", "Nguyen", "Johnson", "Begay", "Hernández", "Walker",
+    "Kowalski", "Ali", "Thompson", "García", "Lee", "Martin",
+]  # fmt: skip
+GOALS = [
+    ("We want mornings without yelling so Jayden gets to school on time.",
+     "Mornings set the tone for the whole day.", "Jayden loves music; Grandma lives close."),
+    ("Keep our apartment and have a quiet place for homework.",
+     "Moving again would mean a new school.", "We have kept up rent for three months."),
+    ("Ana wants to join the soccer team again.",
+     "Soccer is where she feels strong.", "Her coach believes in her."),
+    ("Find a counsellor who speaks Spanish for Mom.",
+     "Talking in my own language helps me heal.", "Our church knows people."),
+    ("Eat dinner together three nights a week.",
+     "That's when we actually talk.", "Dad is a great cook."),
+    ("Get my driver's licence so I can get to work.",
+     "Work means money and freedom.", "I passed the written test already."),
+]  # fmt: skip
+STEPS = [
+    ("Make a morning checklist together", "Jayden and Mom"),
+    ("Call the school counsellor", "Maya"),
+    ("Ask Grandma to help on Tuesdays", "Mom"),
+    ("Try the new routine for two weeks", "Everyone"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or top up) the demo organisations, people and six months of history."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never in production)."
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it refuses to run "
+                "with DEBUG off. Use --force only on a throwaway demo server."
+            )
+        with transaction.atomic():
+            self.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with any of these:"))
+        for email, _name, role in DEMO_LOGINS:
+            self.stdout.write(f"  {email:32} {role:24} password: {DEMO_PASSWORD}")
+        self.stdout.write("  (families can also log in by an emailed code)")
+
+    # --- people -------------------------------------------------------------------------
+
+    def person(self, email: str, name: str, *, demo_login: bool, language: str = "en") -> User:
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"name": name, "language": language}
+        )
+        if created:
+            if demo_login:
+                user.set_password(DEMO_PASSWORD)
+                user.mfa_waived_for_demo = True
+            else:
+                user.set_unusable_password()
+            user.save()
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        return user
+
+    def member(self, user: User, org: Organization, role: str) -> Membership:
+        membership, _ = Membership.objects.get_or_create(
+            user=user, organization=org, defaults={"role": role}
+        )
+        return membership
+
+    # --- organisations ------------------------------------------------------------------
+
+    def seed(self) -> None:
+        rng = random.Random(20261121)
+        riverbend, _ = Organization.objects.get_or_create(
+            slug="riverbend", defaults={"name": "Riverbend Family Services"}
+        )
+        northside, _ = Organization.objects.get_or_create(
+            slug="northside", defaults={"name": "Northside Youth Partners"}
+        )
+        wrap, _ = Program.objects.get_or_create(organization=riverbend, name="Intensive Wraparound")
+        youth, _ = Program.objects.get_or_create(
+            organization=riverbend, name="Youth & Family Partnership"
+        )
+        north_program, _ = Program.objects.get_or_create(
+            organization=northside, name="Northside Wraparound"
+        )
+
+        admin = self.person("admin@riverbend.example", "Dana Whitfield", demo_login=True)
+        supervisor = self.person("supervisor@riverbend.example", "Sam Okoro", demo_login=True)
+        maya = self.person("facilitator@riverbend.example", "Maya Ortiz", demo_login=True)
+        family = self.person(
+            "family@riverbend.example", "Rosa Rivera", demo_login=True, language="es"
+        )
+        outsider = self.person("outsider@northside.example", "Olive Grant", demo_login=True)
+        others = [
+            self.person("jordan.lee@riverbend.example", "Jordan Lee", demo_login=False),
+            self.person("priya.shah@riverbend.example", "Priya Shah", demo_login=False),
+        ]
+
+        self.member(admin, riverbend, Role.ADMIN)
+        self.member(supervisor, riverbend, Role.SUPERVISOR).supervised_programs.add(wrap, youth)
+        for facilitator in [maya, *others]:
+            self.member(facilitator, riverbend, Role.FACILITATOR)
+        self.member(outsider, northside, Role.FACILITATOR)
+
+        community, _ = LearningCommunity.objects.get_or_create(
+            organization=riverbend,
+            name="Riverbend MiiWrap Practice Community",
+            defaults={"description": "Facilitators and coaches learning MiiWrap together."},
+        )
+        community.members.add(maya, supervisor, *others)
+
+        phases = list(Phase.values)
+        for index, family_name in enumerate(FAMILY_NAMES):
+            # Maya facilitates five teams, the first (Rivera) holds the demo family login.
+            facilitator = maya if index < 5 else others[index % 2]
+            team, _ = FamilyTeam.objects.get_or_create(
+                program=wrap if index % 2 == 0 else youth,
+                name=f"{family_name} family",
+                defaults={
+                    "phase": phases[index % len(phases)],
+                    "opened_on": timezone.localdate() - timedelta(days=200 - index * 3),
+                },
+            )
+            team.facilitators.add(facilitator)
+            if team.next_meeting_at is None or team.next_meeting_at < timezone.now():
+                team.next_meeting_at = datetime.combine(
+                    timezone.localdate() + timedelta(days=3 + index % 7),
+                    time(16, 30),
+                    tzinfo=timezone.get_current_timezone(),
+                )
+                team.save(update_fields=["next_meeting_at"])
+            if index == 0:
+                caregiver = family
+            else:
+                slug = family_name.lower().replace("á", "a").replace("í", "i").replace("é", "e")
+                caregiver = self.person(
+                    f"{slug}.caregiver@riverbend.example",
+                    f"{['Ana', 'Luis', 'Grace', 'Tom', 'Mei', 'Omar'][index % 6]} {family_name}",
+                    demo_login=False,
+                )
+            self.member(caregiver, riverbend, Role.FAMILY)
+            FamilyMember.objects.get_or_create(
+                team=team, user=caregiver, defaults={"relationship": "caregiver"}
+            )
+            self.history(team, facilitator, caregiver, rng, index)
+
+        north_team, _ = FamilyTeam.objects.get_or_create(
+            program=north_program, name="Okafor family", defaults={"phase": Phase.PLANNING}
+        )
+        north_team.facilitators.add(outsider)
+        north_family = self.person(
+            "okafor.caregiver@northside.example", "Ada Okafor", demo_login=False
+        )
+        self.member(north_family, northside, Role.FAMILY)
+        FamilyMember.objects.get_or_create(team=north_team, user=north_family)
+        self.history(north_team, outsider, north_family, rng, 3)
+
+    # --- six months of history ------------------------------------------------------------
+
+    def history(
+        self, team: FamilyTeam, facilitator: User, caregiver: User, rng: random.Random, index: int
+    ) -> None:
+        if team.meetings.exists() or team.goals.exists():
+            return
+        today = timezone.localdate()
+        tz = timezone.get_current_timezone()
+
+        def at(day: date, hour: int = 17) -> datetime:
+            return datetime.combine(day, time(hour, rng.randint(0, 59)), tzinfo=tz)
+
+        def event(kind: str, actor: User | None, role: str, when: datetime, value=None) -> None:
+            EngagementEvent.objects.create(
+                team=team, actor=actor, actor_role=role, kind=kind, occurred_at=when, value=value
+            )
+
+        # Goals: the family words most of them; some teams drift to staff wording.
+        staff_worded = index in (4, 9)
+        for number in range(2 + index % 2):
+            statement, why, strengths = GOALS[(index + number) % len(GOALS)]
+            author, role = (
+                (facilitator, Role.FACILITATOR) if staff_worded else (caregiver, Role.FAMILY)
+            )
+            created = at(today - timedelta(days=170 - number * 20))
+            status = Goal.Status.ACHIEVED if number == 2 else Goal.Status.ACTIVE
+            goal = Goal.objects.create(
+                team=team,
+                statement=statement,
+                why_it_matters=why,
+                strengths=strengths,
+                status=status,
+                wording=Wording.STAFF if staff_worded else Wording.FAMILY,
+                created_by=author,
+                created_at=created,
+                updated_at=created,
+            )
+            for position, (what, who) in enumerate(STEPS[: 2 + number]):
+                GoalStep.objects.create(
+                    goal=goal,
+                    what=what,
+                    who=who,
+                    position=position,
+                    due_on=today + timedelta(days=14 * (position - 1)),
+                    done=position == 0,
+                    done_at=created + timedelta(days=10) if position == 0 else None,
+                )
+            GoalRevision.objects.create(
+                goal=goal,
+                version=1,
+                author=author,
+                author_role=role,
+                created_at=created,
+                changed_fields=["statement", "why_it_matters", "strengths", "status"],
+                snapshot={
+                    "statement": statement,
+                    "why_it_matters": why,
+                    "strengths": strengths,
+                    "status": status,
+                    "set_aside_reason": "",
+                },
+            )
+            event(EngagementEvent.Kind.GOAL_CREATED, author, role, created)
+            for week in range(0, 24, 6):
+                score = min(10, 3 + week // 4 + rng.randint(0, 2))
+                when = created + timedelta(weeks=week)
+                if when.date() >= today:
+                    break
+                ProgressCheckIn.objects.create(
+                    goal=goal, by=caregiver, score=score, created_at=when
+                )
+                event(EngagementEvent.Kind.PROGRESS_CHECKIN, caregiver, Role.FAMILY, when, score)
+
+        # Meetings about every two to three weeks; check-ins after most of them.
+        day = today - timedelta(days=180)
+        low_partnership = index in (4, 7)
+        while day < today:
+            present = rng.random() > 0.15
+            meeting = TeamMeeting.objects.create(
+                team=team,
+                held_on=day,
+                duration_minutes=rng.choice([45, 60, 75, 90]),
+                family_present=present,
+                agenda_set_by=rng.choice(list(TeamMeeting.AgendaSetBy.values)),
+                recorded_by=facilitator,
+                created_at=at(day, 19),
+            )
+            meeting.attendees.add(facilitator, *([caregiver] if present else []))
+            event(
+                EngagementEvent.Kind.MEETING_HELD
+                if present
+                else EngagementEvent.Kind.MEETING_WITHOUT_FAMILY,
+                facilitator,
+                Role.FACILITATOR,
+                at(day, 19),
+            )
+            if present and rng.random() > 0.2:
+                base = 2 if low_partnership else 4
+                ratings = {
+                    name: max(1, min(5, base + rng.randint(-1, 1)))
+                    for name in ("agency", "relevance", "partnership")
+                }
+                MeetingCheckIn.objects.create(
+                    meeting=meeting,
+                    family_member=caregiver,
+                    word=rng.choice(["", "", "helpful", "long meeting", "we felt heard"]),
+                    created_at=at(day, 19),
+                    submitted_at=at(day, 21),
+                    **ratings,
+                )
+                event(
+                    EngagementEvent.Kind.MEETING_CHECKIN,
+                    caregiver,
+                    Role.FAMILY,
+                    at(day, 21),
+                    sum(ratings.values()) / 3,
+                )
+            day += timedelta(days=rng.choice([14, 14, 21]) + (30 if index == 6 else 0))

@@ -1,0 +1,354 @@
+"""People, groups and time together: users, organisations, programs, family teams."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class User(AbstractUser):
+    """A person who signs in. Email is the login; families may never set a password."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, choices=time_zone_choices
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    # Demo-only: honoured only while settings.MIIWRAP_DEMO_MFA_WAIVER is on.
+    mfa_waived_for_demo = models.BooleanField(default=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.name or self.email).split(" ")[0]
+
+
+class Organization(models.Model):
+    """A tenant: one agency. Nothing of one organisation is visible to another."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    FACILITATOR = "facilitator", _("Facilitator")
+    FAMILY = "family", _("Family member")
+
+
+STAFF_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
+MFA_REQUIRED_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+class Membership(models.Model):
+    """A user's role in one organisation; supervisors also name the programs they oversee."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    supervised_programs = models.ManyToManyField(
+        Program, blank=True, related_name="supervisor_memberships"
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organization__name", "role"]
+        constraints = [
+            # One role per person per organisation keeps "what can I see" unambiguous.
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.organization}"
+
+
+class LearningCommunity(models.Model):
+    """A community of practice of staff inside an organisation."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="communities"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="learning_communities"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "learning communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.TextChoices):
+    ENGAGEMENT = "engagement", _("Engagement & Team Preparation")
+    PLANNING = "planning", _("Initial Plan Development")
+    IMPLEMENTATION = "implementation", _("Implementation")
+    TRANSITION = "transition", _("Transition")
+
+
+class FamilyTeamQuerySet(models.QuerySet):
+    def active(self) -> FamilyTeamQuerySet:
+        return self.filter(closed_on__isnull=True)
+
+
+class FamilyTeam(models.Model):
+    """The child-and-family team: family members, facilitator(s), a phase."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("team name"), max_length=200)
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.ENGAGEMENT
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_teams"
+    )
+    family_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="FamilyMember",
+        blank=True,
+        related_name="family_teams",
+    )
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    next_meeting_at = models.DateTimeField(_("next meeting"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = FamilyTeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.closed_on is None
+
+
+class FamilyMember(models.Model):
+    class Relationship(models.TextChoices):
+        CAREGIVER = "caregiver", _("Caregiver")
+        YOUTH = "youth", _("Youth")
+        OTHER = "other", _("Other family member")
+
+    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_memberships"
+    )
+    relationship = models.CharField(
+        max_length=16, choices=Relationship.choices, default=Relationship.CAREGIVER
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="family_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_relationship_display()}) in {self.team}"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use link (valid 7 days) that lets one person join with one role."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    relationship = models.CharField(
+        max_length=16, choices=FamilyMember.Relationship.choices, blank=True
+    )
+    programs = models.ManyToManyField(Program, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="family") | Q(team__isnull=False),
+                name="family_invitation_has_team",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+
+class AuditEntry(models.Model):
+    """Append-only: who viewed or changed which family's data, when, from where."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    subject = models.CharField(max_length=200)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["team", "-occurred_at"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+
+class TeamMeeting(models.Model):
+    """A dated family-team meeting and who was there. Reflections build on this record."""
+
+    class AgendaSetBy(models.TextChoices):
+        FAMILY = "family", _("The family")
+        TOGETHER = "together", _("Family and team together")
+        FACILITATOR = "facilitator", _("The facilitator")
+        OTHER = "other", _("Someone else on the team")
+
+    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("date"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
+    family_present = models.BooleanField(_("family was present"), default=True)
+    agenda_set_by = models.CharField(
+        _("who set the agenda"),
+        max_length=16,
+        choices=AgendaSetBy.choices,
+        default=AgendaSetBy.TOGETHER,
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="meetings_attended"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["team", "-held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.team} — {self.held_on}"

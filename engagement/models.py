@@ -1,0 +1,208 @@
+"""Co-ownership and how the system is doing: goals, check-ins, engagement events."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import FamilyTeam, Role, TeamMeeting
+
+# Clear limits on what people type (also enforced by the forms, with a message).
+STATEMENT_MAX = 300
+LONG_TEXT_MAX = 2000
+WORD_MAX = 140
+
+
+class Wording(models.TextChoices):
+    FAMILY = "family", _("the family's words")
+    STAFF = "staff", _("staff wording")
+
+
+class Goal(models.Model):
+    """A family team's goal, in the family's words. `version` grows with every save."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Working on it")
+        ACHIEVED = "achieved", _("Achieved")
+        SET_ASIDE = "set_aside", _("Set aside")
+
+    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="goals")
+    statement = models.CharField(_("our goal"), max_length=STATEMENT_MAX)
+    why_it_matters = models.TextField(
+        _("why it matters to us"), blank=True, max_length=LONG_TEXT_MAX
+    )
+    strengths = models.TextField(_("strengths to build on"), blank=True, max_length=LONG_TEXT_MAX)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    set_aside_reason = models.TextField(
+        _("why it was set aside"), blank=True, max_length=LONG_TEXT_MAX
+    )
+    version = models.PositiveIntegerField(default=1)
+    wording = models.CharField(max_length=8, choices=Wording.choices, default=Wording.FAMILY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="set_aside") | ~Q(set_aside_reason=""),
+                name="goal_set_aside_needs_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.statement
+
+
+class GoalStep(models.Model):
+    """Who does what by when."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="steps")
+    what = models.CharField(_("what"), max_length=STATEMENT_MAX)
+    who = models.CharField(_("who"), max_length=150, blank=True)
+    due_on = models.DateField(_("by when"), null=True, blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class GoalRevision(models.Model):
+    """One save of a goal: who, in which role, when, what changed, and the full text."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_fields = models.JSONField(default=list)
+    snapshot = models.JSONField(default=dict)
+    restored_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["goal", "version"], name="goal_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id} v{self.version}"
+
+
+class ProgressCheckIn(models.Model):
+    """The family's own sense of progress on a goal, 0–10, with an optional word."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress_checkins")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    score = models.PositiveSmallIntegerField()
+    word = models.CharField(max_length=WORD_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=10), name="progress_score_0_10")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.score}/10"
+
+
+class GoalComment(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    author_role = models.CharField(max_length=16, choices=Role.choices)
+    body = models.TextField(max_length=LONG_TEXT_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class MeetingCheckIn(models.Model):
+    """A family member's one-tap ratings of a team meeting (1–5 each)."""
+
+    meeting = models.ForeignKey(TeamMeeting, on_delete=models.CASCADE, related_name="checkins")
+    family_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    agency = models.PositiveSmallIntegerField(null=True, blank=True)
+    relevance = models.PositiveSmallIntegerField(null=True, blank=True)
+    partnership = models.PositiveSmallIntegerField(null=True, blank=True)
+    word = models.CharField(max_length=WORD_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "family_member"], name="meeting_checkin_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(agency__gte=1, agency__lte=5) | Q(agency__isnull=True),
+                name="checkin_agency_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(relevance__gte=1, relevance__lte=5) | Q(relevance__isnull=True),
+                name="checkin_relevance_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(partnership__gte=1, partnership__lte=5) | Q(partnership__isnull=True),
+                name="checkin_partnership_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in {self.meeting_id} by {self.family_member_id}"
+
+
+class EngagementEvent(models.Model):
+    """An append-only fact about engagement, written by the services that did the thing."""
+
+    class Kind(models.TextChoices):
+        MEETING_HELD = "meeting_held", _("meeting held with the family")
+        MEETING_WITHOUT_FAMILY = "meeting_without_family", _("meeting held without the family")
+        GOAL_CREATED = "goal_created", _("goal created")
+        GOAL_EDITED = "goal_edited", _("goal edited")
+        GOAL_RESTORED = "goal_restored", _("goal restored")
+        STEP_DONE = "step_done", _("step done")
+        PROGRESS_CHECKIN = "progress_checkin", _("progress check-in")
+        COMMENT = "comment", _("comment")
+        MEETING_CHECKIN = "meeting_checkin", _("meeting check-in")
+        REFLECTION_LOGGED = "reflection_logged", _("reflection logged")
+        CIRCLE_ATTENDED = "circle_attended", _("circle attended")
+
+    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=16, choices=Role.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    value = models.FloatField(null=True, blank=True)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "kind", "-occurred_at"]),
+            models.Index(fields=["kind", "-occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.kind} {self.occurred_at:%Y-%m-%d}"

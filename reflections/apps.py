@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReflectionsConfig(AppConfig):
+    name = "reflections"
+    verbose_name = "Reflections"
