@@ -19,8 +19,6 @@ from django.utils import timezone
 from communities.models import Invitation, Role
 from tests.conftest import ROLES, World
 
-A, F, FA, S, AD, O = ROLES  # anonymous, family, facilitator, supervisor, admin, outsider
-
 
 def every(status: int, **overrides: int) -> dict[str, int]:
     row = dict.fromkeys(ROLES, status)
