@@ -40,7 +40,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=docs
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 # Regenerate the lock file from pyproject.toml ranges (exact versions of everything installed).
