@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -153,3 +153,39 @@ def team_for_facilitator(user: User, team_id: int) -> FamilyTeam:
     if not team.facilitators.filter(pk=user.pk).exists():
         raise PermissionDenied
     return team
+
+
+def goal_for_user(user: User, goal_id: int, *, write: bool = False):
+    """A goal of a team the user may see (404 otherwise); `write` also requires the user
+    to co-edit that team (its facilitators and family members)."""
+    from engagement.models import Goal
+
+    try:
+        goal = Goal.objects.select_related("team__program__organization").get(
+            pk=goal_id, team__in=teams_visible_to(user).values("pk")
+        )
+    except (Goal.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such goal.") from None
+    if write and not can_write_team(user, goal.team):
+        raise PermissionDenied
+    return goal
+
+
+def step_for_goal(goal, step_id: int):
+    try:
+        return goal.steps.get(pk=step_id)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404("No such step.") from None
+
+
+def revision_for_goal(goal, revision_id: int):
+    try:
+        return goal.revisions.get(pk=revision_id)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404("No such revision.") from None
+
+
+def require_family_member(user: User, team: FamilyTeam) -> None:
+    """Only the family speaks for the family (progress check-ins)."""
+    if not team.memberships.filter(user=user).exists():
+        raise PermissionDenied

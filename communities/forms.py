@@ -64,3 +64,6 @@ class PreferencesForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    email_digest = forms.BooleanField(
+        label=_("Email me a daily summary of new comments and requests"), required=False
+    )

@@ -55,6 +55,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    email_digest = models.BooleanField(
+        _("email me a daily digest of new comments and requests"), default=True
+    )
     # Demo-only: honoured only while settings.MIIWRAP_DEMO_MFA_WAIVER is on.
     mfa_waived_for_demo = models.BooleanField(default=False)
 
@@ -352,3 +355,49 @@ class TeamMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} — {self.held_on}"
+
+
+class Notification(models.Model):
+    """An in-app notice for one person; also gathered into their email digest."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("new comment")
+        CHECKIN_REQUEST = "checkin_request", _("meeting check-in")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    team = models.ForeignKey(
+        FamilyTeam, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    subject_key = models.CharField(max_length=64, blank=True, db_index=True)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Delivery(models.Model):
+    """One sent message. The unique key makes every send at-most-once per recipient,
+    subject and period, even when a task is retried or a worker dies mid-send."""
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return self.key

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.audit import audit_entry_create
 from communities.models import (
+    Delivery,
     FamilyMember,
     FamilyTeam,
     Invitation,
@@ -147,11 +148,14 @@ def invitation_accept(
     return user, created
 
 
-def user_preferences_update(*, user: User, name: str, language: str, time_zone: str) -> User:
+def user_preferences_update(
+    *, user: User, name: str, language: str, time_zone: str, email_digest: bool
+) -> User:
     user.name = name.strip()
     user.language = language
     user.time_zone = time_zone
-    user.save(update_fields=["name", "language", "time_zone"])
+    user.email_digest = email_digest
+    user.save(update_fields=["name", "language", "time_zone", "email_digest"])
     return user
 
 
@@ -159,3 +163,14 @@ def user_language_set(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def delivery_claim(*, key: str, recipient: User) -> bool:
+    """Claim the right to send one message. True once per key, ever: a retried task or a
+    second worker gets False and sends nothing (at most once per recipient and period)."""
+    try:
+        with transaction.atomic():
+            Delivery.objects.create(key=key[:200], recipient=recipient)
+    except IntegrityError:
+        return False
+    return True

@@ -31,6 +31,8 @@ from communities.forms import (
 )
 from communities.models import Invitation, Role
 from engagement import selectors as engagement_selectors
+from engagement import services as engagement_services
+from engagement.forms import TeamMeetingForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -171,7 +173,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
         request.POST or None,
-        initial={"name": user.name, "language": user.language, "time_zone": user.time_zone},
+        initial={
+            "name": user.name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+            "email_digest": user.email_digest,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, **form.cleaned_data)
@@ -207,3 +214,27 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         services.user_language_set(user=request.user, language=language)
     return set_language(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Record a family-team meeting in a few taps; the family gets check-in links."""
+    team = team_for_facilitator(request.user, team_id)
+    form = TeamMeetingForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        engagement_services.team_meeting_record(
+            team=team,
+            by=request.user,
+            held_on=form.cleaned_data["held_on"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            family_present=form.cleaned_data["family_present"],
+            agenda_set_by=form.cleaned_data["agenda_set_by"],
+            attendees=list(form.cleaned_data["attendees"]),
+        )
+        messages.success(request, _("Meeting recorded. The family will get a quick check-in."))
+        return redirect("team_detail", team_id=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "communities/meeting_new.html", {"team": team, "form": form}, status=status
+    )

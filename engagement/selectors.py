@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from communities.access import Actor, programs_visible_to
 from communities.audit import audit_entry_create
-from communities.models import FamilyMember, FamilyTeam, TeamMeeting, User
+from communities.models import FamilyMember, FamilyTeam, Notification, Role, TeamMeeting, User
+from engagement.diffs import word_diff
 from engagement.models import EngagementEvent, Goal, GoalComment, MeetingCheckIn
 
 
@@ -137,3 +139,111 @@ def program_dashboard(actor: Actor, *, weeks: int = 12) -> list[dict]:
             }
         )
     return rows
+
+
+GOAL_FIELD_LABELS = {
+    "statement": _("Our goal"),
+    "why_it_matters": _("Why it matters"),
+    "strengths": _("Strengths"),
+    "status": _("Status"),
+    "set_aside_reason": _("Why it was set aside"),
+}
+
+
+def goal_page(*, actor: Actor, goal: Goal) -> dict:
+    """A goal with steps, progress, comments and who last changed it. Records the read."""
+    steps = list(goal.steps.all())
+    comments = list(goal.comments.select_related("author").order_by("created_at", "id"))
+    progress = list(goal.progress_checkins.select_related("by").order_by("-created_at")[:5])
+    last_revision = goal.revisions.select_related("author").order_by("-version").first()
+    audit_entry_create(actor=actor.user, action="view", subject=f"goal {goal.pk}", team=goal.team)
+    return {
+        "goal": goal,
+        "team": goal.team,
+        "steps": steps,
+        "comments": comments,
+        "progress": progress,
+        "last_revision": last_revision,
+        "can_write": actor.role in (Role.FAMILY, Role.FACILITATOR),
+        "is_family": actor.role == Role.FAMILY,
+    }
+
+
+def goal_history(*, actor: Actor, goal: Goal) -> dict:
+    """Every revision, newest first, each with a word-level diff against the one before."""
+    revisions = list(goal.revisions.select_related("author", "restored_from").order_by("version"))
+    entries = []
+    previous: dict = {}
+    for revision in revisions:
+        changes = []
+        for name in revision.changed_fields:
+            old, new = str(previous.get(name, "") or ""), str(revision.snapshot.get(name, "") or "")
+            if name == "status":
+                old = str(Goal.Status(old).label) if old else ""
+                new = str(Goal.Status(new).label) if new else ""
+            changes.append(
+                {"label": GOAL_FIELD_LABELS.get(name, name), "diff": word_diff(old, new)}
+            )
+        entries.append({"revision": revision, "changes": changes})
+        previous = revision.snapshot
+    entries.reverse()
+    audit_entry_create(
+        actor=actor.user, action="view", subject=f"goal {goal.pk} history", team=goal.team
+    )
+    return {
+        "goal": goal,
+        "team": goal.team,
+        "entries": entries,
+        "can_write": actor.role in (Role.FAMILY, Role.FACILITATOR),
+    }
+
+
+def goal_conflict(*, goal: Goal, mine: dict, base_version: int) -> dict:
+    """Side by side, field by field: what the person typed and what is saved now.
+
+    The merge form is prefilled three-way: a field only they changed keeps their text, a
+    field only the other person changed takes the saved text, a field both changed keeps
+    their text and is marked so they can choose.
+    """
+    base_revision = goal.revisions.filter(version=base_version).first()
+    base = base_revision.snapshot if base_revision else {}
+    latest = goal.revisions.select_related("author").order_by("-version").first()
+    rows, merged = [], {}
+    for name in ("statement", "why_it_matters", "strengths", "status", "set_aside_reason"):
+        current = getattr(goal, name)
+        typed = mine.get(name, current)
+        i_changed = typed != base.get(name, typed)
+        they_changed = current != base.get(name, current)
+        both = typed != current and ((i_changed and they_changed) or not base)
+        merged[name] = typed if (i_changed or both) else current
+        rows.append(
+            {
+                "name": name,
+                "label": GOAL_FIELD_LABELS[name],
+                "mine": typed,
+                "current": current,
+                "differs": typed != current,
+                "conflict": both,
+                "diff": word_diff(str(current), str(typed)),
+            }
+        )
+    return {"goal": goal, "rows": rows, "merged": merged, "latest": latest}
+
+
+def family_portal(*, actor: Actor) -> dict:
+    """The family's first page: their team (the first if several), goals, next meeting,
+    facilitator, recent comments, and check-ins waiting for them."""
+    teams = list(family_teams(actor.user))
+    if not teams:
+        return {"page": None, "other_teams": []}
+    page = team_page(actor=actor, team=teams[0])
+    pending = [
+        n
+        for n in Notification.objects.filter(
+            recipient=actor.user,
+            kind=Notification.Kind.CHECKIN_REQUEST,
+            read_at__isnull=True,
+            created_at__gte=timezone.now() - timedelta(days=7),
+        ).order_by("-created_at")[:5]
+    ]
+    return {"page": page, "other_teams": teams[1:], "pending_checkins": pending}

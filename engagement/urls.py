@@ -5,4 +5,20 @@ from engagement import views
 urlpatterns = [
     path("family/", views.family_home, name="family_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("teams/<int:team_id>/goals/new/", views.goal_new, name="goal_new"),
+    path("goals/<int:goal_id>/", views.goal_detail, name="goal_detail"),
+    path("goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/history/", views.goal_history, name="goal_history"),
+    path(
+        "goals/<int:goal_id>/history/<int:revision_id>/restore/",
+        views.goal_restore,
+        name="goal_restore",
+    ),
+    path("goals/<int:goal_id>/delete/", views.goal_delete, name="goal_delete"),
+    path("goals/<int:goal_id>/steps/", views.step_add, name="step_add"),
+    path("goals/<int:goal_id>/steps/<int:step_id>/done/", views.step_toggle, name="step_toggle"),
+    path("goals/<int:goal_id>/progress/", views.progress_add, name="progress_add"),
+    path("goals/<int:goal_id>/comments/", views.comment_add, name="comment_add"),
+    path("checkins/<str:token>/", views.meeting_checkin, name="meeting_checkin"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

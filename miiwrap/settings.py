@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -293,4 +294,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Periodic tasks; django-celery-beat's database scheduler picks these up at start.
+CELERY_BEAT_SCHEDULE = {
+    "notification-digests": {
+        "task": "engagement.tasks.notification_digests_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }

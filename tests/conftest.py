@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from communities.models import FamilyTeam, Organization, Program, Role, User
+from engagement.models import Goal
 from tests import factories
 
 
@@ -27,6 +28,9 @@ class World:
     outsider_org: Organization
     outsider: User  # facilitator in the other organisation
     outsider_team: FamilyTeam
+    goal: Goal  # in `team`, worded by the family
+    other_goal: Goal  # in `other_team`
+    outsider_goal: Goal  # in `outsider_team`
 
     def persona(self, role: str) -> User | None:
         return {
@@ -77,6 +81,11 @@ def world(db) -> World:
     outsider = factories.make_user("outsider@ns.test", name="Olive Outsider")
     factories.make_member(outsider, outsider_org, Role.FACILITATOR)
     outsider_team = factories.make_team(outsider_program, facilitator=outsider, name="Okafor")
+    goal = factories.make_goal(team, by=family)
+    other_goal = factories.make_goal(other_team, by=other_family, statement="Other family goal")
+    outsider_goal = factories.make_goal(
+        outsider_team, by=outsider, role=Role.FACILITATOR, statement="Northside goal"
+    )
     return World(
         org=org,
         program=program,
@@ -92,6 +101,9 @@ def world(db) -> World:
         outsider_org=outsider_org,
         outsider=outsider,
         outsider_team=outsider_team,
+        goal=goal,
+        other_goal=other_goal,
+        outsider_goal=outsider_goal,
     )
 
 

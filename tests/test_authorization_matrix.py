@@ -68,6 +68,44 @@ def _routes(patterns, prefix: str = "") -> list[tuple[str, URLPattern]]:
 
 NO_KWARGS = lambda w: {}  # noqa: E731
 
+
+def goal_rows(goal: dict, other_goal: dict, outsider_goal: dict) -> list:
+    return [
+        (lambda w: {"goal_id": w.goal.pk}, goal),
+        (lambda w: {"goal_id": w.other_goal.pk}, other_goal),
+        (lambda w: {"goal_id": w.outsider_goal.pk}, outsider_goal),
+    ]
+
+
+def checkin_kwargs(w: World) -> dict:
+    from engagement.models import MeetingCheckIn
+    from engagement.services import checkin_token
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(w.team, by=w.facilitator)
+    checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=w.family)
+    return {"token": checkin_token(checkin)}
+
+
+# Reading a family's goals: the team's family and facilitator, supervisors and admins.
+GOAL_READ = goal_rows(
+    signed_in(200, outsider=404),
+    signed_in(404, supervisor=200, admin=200),
+    signed_in(404, outsider=200),
+)
+# Writing: only the team's family and facilitators (supervisors/admins read, 403).
+TEAM_WRITE = team_rows(
+    signed_in(403, family=200, facilitator=200, outsider=404),
+    signed_in(404, supervisor=403, admin=403),
+    signed_in(404, outsider=200),
+)
+GOAL_WRITE = goal_rows(
+    signed_in(403, family=200, facilitator=200, outsider=404),
+    signed_in(404, supervisor=403, admin=403),
+    signed_in(404, outsider=200),
+)
+POST_ONLY = [(lambda w: {"goal_id": w.goal.pk, "step_id": 1, "revision_id": 1}, signed_in(405))]
+
 # route → list of (kwargs factory, {role: status}); GET requests.
 MATRIX: dict[str, list] = {
     "": [(NO_KWARGS, signed_in(200, family=302))],
@@ -97,6 +135,30 @@ MATRIX: dict[str, list] = {
     "language/": [(NO_KWARGS, every(405))],
     "family/": [(NO_KWARGS, signed_in(403, family=200))],
     "dashboard/": [(NO_KWARGS, signed_in(403, supervisor=200, admin=200))],
+    "teams/<int:team_id>/meetings/new/": team_rows(
+        signed_in(403, facilitator=200, outsider=404),
+        signed_in(404, supervisor=403, admin=403),
+        signed_in(404, outsider=200),
+    ),
+    "teams/<int:team_id>/goals/new/": TEAM_WRITE,
+    "goals/<int:goal_id>/": GOAL_READ,
+    "goals/<int:goal_id>/edit/": GOAL_WRITE,
+    "goals/<int:goal_id>/history/": GOAL_READ,
+    # POST-only: a GET is refused; their authorization is swept with POSTs in
+    # tests/engagement/test_goal_access.py.
+    "goals/<int:goal_id>/history/<int:revision_id>/restore/": POST_ONLY,
+    "goals/<int:goal_id>/delete/": POST_ONLY,
+    "goals/<int:goal_id>/steps/": POST_ONLY,
+    "goals/<int:goal_id>/steps/<int:step_id>/done/": POST_ONLY,
+    "goals/<int:goal_id>/progress/": POST_ONLY,
+    "goals/<int:goal_id>/comments/": POST_ONLY,
+    # The signed link is the family member's key: it works signed out, and refuses
+    # (410, nothing shown) anyone signed in as somebody else.
+    "checkins/<str:token>/": [
+        (checkin_kwargs, every(410, anonymous=200, family=200)),
+        (lambda w: {"token": "tampered"}, every(410)),
+    ],
+    "notifications/": [(NO_KWARGS, signed_in(200))],
 }
 
 

@@ -20,6 +20,8 @@ TIMEOUT = 300
 def project_env(**overrides: str) -> dict[str, str]:
     env = os.environ.copy()
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests for Playwright; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(overrides)
     return env
 
