@@ -223,6 +223,7 @@ def goal_conflict(*, goal: Goal, mine: dict, base_version: int) -> dict:
                 "mine": typed,
                 "current": current,
                 "differs": typed != current,
+                "i_changed": i_changed or not base,
                 "conflict": both,
                 "diff": word_diff(str(current), str(typed)),
             }
