@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -372,7 +374,8 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     subject_key = models.CharField(max_length=64, blank=True, db_index=True)
-    text = models.CharField(max_length=300)
+    # The words are rendered when read, in the reader's language (see `text`).
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -383,7 +386,14 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self) -> str:
-        return self.text
+        return str(self.text)
+
+    @property
+    def text(self) -> str:
+        if self.kind == self.Kind.COMMENT:
+            return _("%(name)s commented on “%(goal)s”") % self.params
+        held_on = date_format(date.fromisoformat(self.params["date"]), "SHORT_DATE_FORMAT")
+        return _("How was the meeting on %(date)s? Three quick taps.") % {"date": held_on}
 
 
 class Delivery(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import TeamMeeting, User
@@ -27,7 +28,7 @@ class GoalCreateForm(forms.Form):
         STATEMENT_MAX,
         required=True,
         rows=2,
-        help_text=_("Up to %(n)s characters.") % {"n": STATEMENT_MAX},
+        help_text=format_lazy(_("Up to {n} characters."), n=STATEMENT_MAX),
     )
     why_it_matters = _text(_("Why it matters to us"), LONG_TEXT_MAX)
     strengths = _text(_("Strengths we can build on"), LONG_TEXT_MAX)

@@ -226,8 +226,7 @@ def comment_create(*, goal: Goal, by: User, role: str, body: str) -> GoalComment
             recipient=recipient,
             team=team,
             kind=Notification.Kind.COMMENT,
-            text=_("%(name)s commented on “%(goal)s”")
-            % {"name": by.get_short_name(), "goal": goal.statement[:80]},
+            params={"name": by.get_short_name(), "goal": goal.statement[:80]},
             url=url,
         )
         for recipient in recipients
@@ -281,8 +280,7 @@ def team_meeting_record(
                 team=team,
                 kind=Notification.Kind.CHECKIN_REQUEST,
                 subject_key=f"checkin:{checkin.pk}",
-                text=_("How was the meeting on %(date)s? Three quick taps.")
-                % {"date": held_on.strftime("%Y-%m-%d")},
+                params={"date": held_on.isoformat()},
                 url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
             )
             meeting_checkin_request.delay_on_commit(checkin.pk)

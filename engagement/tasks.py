@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -47,12 +48,10 @@ def notification_digests_send() -> int:
     who want a digest. At most one digest per person per day."""
     today = timezone.localdate().isoformat()
     sent = 0
-    recipients = User.objects.filter(
-        email_digest=True,
-        is_active=True,
-        notifications__read_at__isnull=True,
-        notifications__emailed_at__isnull=True,
-    ).distinct()
+    waiting = Notification.objects.filter(
+        recipient=OuterRef("pk"), read_at__isnull=True, emailed_at__isnull=True
+    )
+    recipients = User.objects.filter(Exists(waiting), email_digest=True, is_active=True)
     for user in recipients:
         if not delivery_claim(key=f"digest:{user.pk}:{today}", recipient=user):
             continue
