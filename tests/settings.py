@@ -10,5 +10,9 @@ os.environ.setdefault("DEMO_MFA_WAIVER", "1")
 from miiwrap.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A Celery worker started by a test writes its emails to files the test can count.
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = os.environ.get("TEST_EMAIL_FILE_PATH", "")
 CACHES["default"]["KEY_PREFIX"] = "miiwrap-test"  # noqa: F405

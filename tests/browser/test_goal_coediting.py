@@ -18,10 +18,10 @@ def test_it_lets_a_family_and_facilitator_co_edit_a_goal(demo, new_page):
     family = new_page(width=360, height=740, locale="es-ES")
     log_in(family, "family@riverbend.example")
     family.get_by_role("link", name=goal.statement).click()
-    family.get_by_role("link", name="Editar").click()
+    family.get_by_role("link", name="Editar", exact=True).click()
     statement = family.locator("textarea[name=statement]")
     statement.fill("Queremos mañanas tranquilas para que Jayden llegue a tiempo.")
-    family.get_by_role("button", name="Guardar").click()
+    family.get_by_role("button", name="Guardar", exact=True).click()
     family.wait_for_selector("text=Queremos mañanas tranquilas")
     assert "En palabras de la familia" in family.inner_text("#goal-text")
     assert family.evaluate("document.documentElement.scrollWidth") <= 360
@@ -41,18 +41,18 @@ def test_it_lets_a_family_and_facilitator_co_edit_a_goal(demo, new_page):
 
     # Both open the editor; the family saves first; the facilitator's save conflicts.
     facilitator.goto(f"/goals/{goal.pk}/")
-    facilitator.get_by_role("link", name="Edit").click()
+    facilitator.get_by_role("link", name="Edit", exact=True).click()
     facilitator.locator("textarea[name=why_it_matters]").fill(
         "Calm mornings make the whole day work, at home and at school."
     )
-    family.get_by_role("link", name="Editar").click()
+    family.get_by_role("link", name="Editar", exact=True).click()
     family.locator("textarea[name=statement]").fill(
         "Queremos mañanas tranquilas y sin gritos para que Jayden llegue a tiempo."
     )
-    family.get_by_role("button", name="Guardar").click()
+    family.get_by_role("button", name="Guardar", exact=True).click()
     family.wait_for_selector("text=sin gritos")
 
-    facilitator.get_by_role("button", name="Save").click()
+    facilitator.get_by_role("button", name="Save", exact=True).click()
     facilitator.wait_for_selector("text=Someone saved this goal while you were editing")
     conflict = facilitator.inner_text("#goal-text")
     assert "Calm mornings make the whole day work" in conflict  # nothing typed is lost
