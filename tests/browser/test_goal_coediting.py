@@ -65,3 +65,20 @@ def test_it_lets_a_family_and_facilitator_co_edit_a_goal(demo, new_page):
     assert "sin gritos" in goal.statement  # the family's edit survived
     assert goal.why_it_matters.startswith("Calm mornings make the whole day work")
     assert GoalRevision.objects.filter(goal=goal).count() == goal.version
+
+
+def test_it_lets_the_family_rate_the_last_meeting_in_three_taps(demo, new_page):
+    from engagement.models import MeetingCheckIn
+
+    family = new_page(width=360, height=740, locale="es-ES")
+    log_in(family, "family@riverbend.example")
+    family.locator("a.button", has_text="reunión").first.click()
+    for question in ("agency", "relevance", "partnership"):
+        family.locator(f"label.pill:has(input[name={question}][value='4'])").click()
+    screenshot(family, "checkin-phone-es")
+    family.get_by_role("button", name="Enviar").click()
+    family.wait_for_selector("text=¡Gracias!")
+    checkin = MeetingCheckIn.objects.filter(family_member__email="family@riverbend.example").latest(
+        "submitted_at"
+    )
+    assert (checkin.agency, checkin.relevance, checkin.partnership) == (4, 4, 4)

@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import (
@@ -20,6 +21,7 @@ from communities.models import (
     FamilyTeam,
     LearningCommunity,
     Membership,
+    Notification,
     Organization,
     Phase,
     Program,
@@ -30,12 +32,14 @@ from communities.models import (
 from engagement.models import (
     EngagementEvent,
     Goal,
+    GoalComment,
     GoalRevision,
     GoalStep,
     MeetingCheckIn,
     ProgressCheckIn,
     Wording,
 )
+from engagement.services import checkin_token
 
 DEMO_PASSWORD = "miiwrap-demo"
 DEMO_LOGINS = [
@@ -324,4 +328,38 @@ class Command(BaseCommand):
                     at(day, 21),
                     sum(ratings.values()) / 3,
                 )
+            last_meeting = meeting
             day += timedelta(days=rng.choice([14, 14, 21]) + (30 if index == 6 else 0))
+
+        if index == 0:
+            self.rivera_extras(team, facilitator, caregiver, last_meeting)
+
+    def rivera_extras(
+        self, team: FamilyTeam, facilitator: User, caregiver: User, meeting: TeamMeeting
+    ) -> None:
+        """The demo family's team: a conversation on a goal, and a check-in waiting."""
+        goal = team.goals.order_by("created_at").first()
+        now = timezone.now()
+        GoalComment.objects.create(
+            goal=goal, author=facilitator, author_role=Role.FACILITATOR,
+            body="The checklist on the fridge looks great. How did this week go?",
+            created_at=now - timedelta(days=3),
+        )  # fmt: skip
+        GoalComment.objects.create(
+            goal=goal, author=caregiver, author_role=Role.FAMILY,
+            body="Mejor. Jayden picked the music for the mornings.",
+            created_at=now - timedelta(days=2),
+        )  # fmt: skip
+        meeting.checkins.filter(family_member=caregiver).delete()
+        meeting.family_present = True
+        meeting.save(update_fields=["family_present"])
+        meeting.attendees.add(caregiver)
+        checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=caregiver)
+        Notification.objects.create(
+            recipient=caregiver,
+            team=team,
+            kind=Notification.Kind.CHECKIN_REQUEST,
+            subject_key=f"checkin:{checkin.pk}",
+            params={"date": meeting.held_on.isoformat()},
+            url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
+        )
