@@ -227,3 +227,34 @@ def test_it_refuses_the_wrong_method(world, client_for):
     client = client_for(world.family)
     assert client.get(reverse("comment_add", args=[world.goal.pk])).status_code == 405
     assert client.put(reverse("goal_edit", args=[world.goal.pk])).status_code == 405
+
+
+def test_it_ignores_tampered_fields_from_a_facilitator_too(world, client_for):
+    goal = world.goal
+    data = _edit_data(goal, strengths="Grandma helps.")
+    data.update(team=world.other_team.pk, wording="family", created_by=world.other_family.pk)
+    client_for(world.facilitator).post(reverse("goal_edit", args=[goal.pk]), data)
+    goal.refresh_from_db()
+    assert goal.team == world.team
+    assert goal.created_by == world.family
+    assert (
+        goal.wording == "staff"
+    )  # the facilitator reworded it: staff wording, whatever was posted
+    assert GoalRevision.objects.get(goal=goal, version=2).author_role == "facilitator"
+
+
+def test_it_shows_times_in_the_readers_time_zone(world, client_for):
+    from datetime import UTC, datetime
+
+    from engagement.models import GoalComment
+
+    GoalComment.objects.create(
+        goal=world.goal, author=world.family, author_role="family", body="Hello",
+        created_at=datetime(2026, 3, 2, 23, 30, tzinfo=UTC),
+    )  # fmt: skip
+    world.facilitator.time_zone = "Asia/Tokyo"
+    world.facilitator.save()
+    page = client_for(world.facilitator).get(
+        reverse("goal_detail", args=[goal_id := world.goal.pk])
+    )
+    assert "03/03/2026 8:30 a.m." in page.content.decode(), goal_id
