@@ -274,17 +274,24 @@ def team_meeting_record(
     if family_present:
         family = set(User.objects.filter(family_memberships__team=team))
         for member in family & set(attendees) or family:
-            checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=member)
-            Notification.objects.create(
-                recipient=member,
-                team=team,
-                kind=Notification.Kind.CHECKIN_REQUEST,
-                subject_key=f"checkin:{checkin.pk}",
-                params={"date": held_on.isoformat()},
-                url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
-            )
+            checkin = meeting_checkin_open(meeting=meeting, member=member)
             meeting_checkin_request.delay_on_commit(checkin.pk)
     return meeting
+
+
+def meeting_checkin_open(*, meeting: TeamMeeting, member: User) -> MeetingCheckIn:
+    """A check-in waiting for one family member, and its in-app request (the emailed
+    link is the caller's to enqueue)."""
+    checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=member)
+    Notification.objects.create(
+        recipient=member,
+        team=meeting.team,
+        kind=Notification.Kind.CHECKIN_REQUEST,
+        subject_key=f"checkin:{checkin.pk}",
+        params={"date": meeting.held_on.isoformat()},
+        url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
+    )
+    return checkin
 
 
 _CHECKIN_SALT = "miiwrap.meeting-checkin"

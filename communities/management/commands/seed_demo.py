@@ -13,7 +13,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import (
@@ -21,7 +20,6 @@ from communities.models import (
     FamilyTeam,
     LearningCommunity,
     Membership,
-    Notification,
     Organization,
     Phase,
     Program,
@@ -39,7 +37,7 @@ from engagement.models import (
     ProgressCheckIn,
     Wording,
 )
-from engagement.services import checkin_token
+from engagement.services import meeting_checkin_open
 
 DEMO_PASSWORD = "miiwrap-demo"
 DEMO_LOGINS = [
@@ -354,12 +352,4 @@ class Command(BaseCommand):
         meeting.family_present = True
         meeting.save(update_fields=["family_present"])
         meeting.attendees.add(caregiver)
-        checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=caregiver)
-        Notification.objects.create(
-            recipient=caregiver,
-            team=team,
-            kind=Notification.Kind.CHECKIN_REQUEST,
-            subject_key=f"checkin:{checkin.pk}",
-            params={"date": meeting.held_on.isoformat()},
-            url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
-        )
+        meeting_checkin_open(meeting=meeting, member=caregiver)
