@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format lock messages db screenshots
+.PHONY: install demo test lint format lock messages db bench
 
 $(BIN)/activate: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ lock:
 	.lockenv/bin/pip install --quiet -e ".[test]"
 	.lockenv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 	rm -rf .lockenv
+
+# Figures and ratios for goal pages and saves (own database: miiwrap_bench).
+bench: install
+	DEBUG=1 $(BIN)/python benchmarks/goal_pages.py
