@@ -3,11 +3,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from communities.models import (
     AuditEntry,
+    Delivery,
     FamilyMember,
     FamilyTeam,
     Invitation,
     LearningCommunity,
     Membership,
+    Notification,
     Organization,
     Program,
     TeamMeeting,
@@ -109,4 +111,22 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["recipient", "team"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only record of what was sent (the at-most-once keys)."""
+
+    list_display = ["created_at", "key", "recipient"]
+    search_fields = ["key"]
+
+    def has_change_permission(self, request, obj=None):
         return False
