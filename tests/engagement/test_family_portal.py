@@ -128,3 +128,19 @@ def test_it_pins_the_team_list_and_dashboard_query_counts(
         client.get(reverse("team_list"))
     with django_assert_num_queries(7):
         client.get(reverse("dashboard"))
+
+
+def test_it_refuses_to_change_or_delete_audit_entries_in_the_database(world, client_for):
+    import pytest
+    from django.db import DatabaseError, transaction
+
+    client_for(world.family).get(reverse("family_home"))
+    entry = AuditEntry.objects.filter(team=world.team).first()
+    for statement in (
+        lambda: AuditEntry.objects.filter(pk=entry.pk).update(subject="rewritten"),
+        lambda: AuditEntry.objects.filter(pk=entry.pk)._raw_delete(AuditEntry.objects.db),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            statement()
+    entry.refresh_from_db()
+    assert entry.subject != "rewritten"
