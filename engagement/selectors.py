@@ -169,6 +169,12 @@ def goal_page(*, actor: Actor, goal: Goal) -> dict:
     }
 
 
+def goal_for_editing(*, actor: Actor, goal: Goal) -> dict:
+    """What the edit form shows (the goal itself). Records the read."""
+    audit_entry_create(actor=actor.user, action="view", subject=f"goal {goal.pk}", team=goal.team)
+    return {"goal": goal}
+
+
 def goal_history(*, actor: Actor, goal: Goal) -> dict:
     """Every revision, newest first, each with a word-level diff against the one before."""
     revisions = list(goal.revisions.select_related("author", "restored_from").order_by("version"))

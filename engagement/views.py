@@ -103,8 +103,8 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     actor = actor_for(request)
     partial = f"{GOAL_PAGE}#goal-form" if request.htmx else "engagement/goal_edit.html"
     if request.method == "GET":
-        audit_view = selectors.goal_page(actor=actor, goal=goal)
-        return render(request, partial, {**audit_view, "form": _edit_form_for(goal)})
+        context = selectors.goal_for_editing(actor=actor, goal=goal)
+        return render(request, partial, {**context, "form": _edit_form_for(goal)})
     form = GoalEditForm(request.POST)
     if not form.is_valid():
         return render(request, partial, {"goal": goal, "form": form}, status=400)

@@ -19,6 +19,7 @@ from communities.models import (
     User,
 )
 from engagement.models import Goal, GoalRevision, Wording
+from engagement.services import goal_snapshot
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -85,13 +86,7 @@ def make_goal(team: FamilyTeam, *, by: User, role: str = Role.FAMILY,
         author=by,
         author_role=role,
         changed_fields=["statement", "why_it_matters", "strengths", "status"],
-        snapshot={
-            "statement": goal.statement,
-            "why_it_matters": goal.why_it_matters,
-            "strengths": goal.strengths,
-            "status": goal.status,
-            "set_aside_reason": "",
-        },
+        snapshot=goal_snapshot(goal),
     )
     return goal
 

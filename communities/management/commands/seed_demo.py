@@ -37,7 +37,7 @@ from engagement.models import (
     ProgressCheckIn,
     Wording,
 )
-from engagement.services import meeting_checkin_open
+from engagement.services import goal_snapshot, meeting_checkin_open
 
 DEMO_PASSWORD = "miiwrap-demo"
 DEMO_LOGINS = [
@@ -263,13 +263,7 @@ class Command(BaseCommand):
                 author_role=role,
                 created_at=created,
                 changed_fields=["statement", "why_it_matters", "strengths", "status"],
-                snapshot={
-                    "statement": statement,
-                    "why_it_matters": why,
-                    "strengths": strengths,
-                    "status": status,
-                    "set_aside_reason": "",
-                },
+                snapshot=goal_snapshot(goal),
             )
             event(EngagementEvent.Kind.GOAL_CREATED, author, role, created)
             for week in range(0, 24, 6):
