@@ -48,10 +48,9 @@ def audit_entry_create(
     organization: Organization | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry. `team` implies its organisation."""
-    if organization is None:
-        if team is None:
-            raise ValueError("An audit entry needs a team or an organisation.")
+    """Append one entry. `team` implies its organisation; an entry with neither is an
+    account event (a failed login, an MFA change) about `actor` or `detail["email"]`."""
+    if organization is None and team is not None:
         organization = team.program.organization
     return AuditEntry.objects.create(
         organization=organization,

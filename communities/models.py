@@ -264,6 +264,7 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -294,7 +295,11 @@ class AuditEntry(models.Model):
         CHANGE = "change", _("changed")
         DELETE = "delete", _("deleted")
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    # Empty for account events (a failed login, an MFA change) that belong to a person
+    # rather than to one organisation.
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     team = models.ForeignKey(
         FamilyTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
     )
