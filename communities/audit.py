@@ -6,7 +6,9 @@ services can record entries without every caller threading the request through.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -20,11 +22,15 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address. Behind our one proxy (settings.TRUST_X_FORWARDED_FOR) that is
+    the last X-Forwarded-For entry, the one our proxy appended: earlier entries are
+    whatever the client sent. Same choice as allauth's rate limits."""
+    address = request.META.get("REMOTE_ADDR") or None
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        with contextlib.suppress(ValueError):  # missing or not an address: keep the peer's
+            address = str(ipaddress.ip_address(forwarded))
+    return address
 
 
 class AuditContextMiddleware:

@@ -279,7 +279,15 @@ CONTENT_SECURITY_POLICY = {
 
 # Production hardening: on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# BEHIND_PROXY=1: exactly one reverse proxy of ours (the TLS terminator) is in front. It
+# sets X-Forwarded-Proto and appends the client's address to X-Forwarded-For. Without a
+# proxy any client could send those headers, so they are trusted only when this is on:
+# for https detection (Django), the audit trail's address (communities.audit.client_ip)
+# and allauth's per-address rate limits.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+TRUST_X_FORWARDED_FOR = BEHIND_PROXY
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -3,7 +3,9 @@ sync, ruff is clean, the production settings pass `check --deploy`, and the comp
 is valid. manage.py runs with the real settings module (miiwrap.settings), not the test
 settings, and none of these touch the database."""
 
+import json
 import os
+import re
 import secrets
 import shutil
 import string
@@ -84,9 +86,11 @@ def test_it_refuses_to_start_without_secret_key_in_production():
     assert "SECRET_KEY" in result.stderr, describe(result)
 
 
-def test_it_has_a_valid_docker_compose_file():
-    docker_compose = shutil.which("docker-compose")
-    if docker_compose is None:
+def docker_compose(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """`docker-compose ARGS` with only the variables given: an empty --env-file stands in
+    for a developer's `.env`, and SECRET_KEY is dropped from the inherited environment."""
+    executable = shutil.which("docker-compose")
+    if executable is None:
         message = (
             "docker-compose is not installed, so docker-compose.yml cannot be validated: "
             "apt-get install docker-compose"
@@ -94,5 +98,90 @@ def test_it_has_a_valid_docker_compose_file():
         if "CI" not in os.environ:
             pytest.skip(message)
         pytest.fail(message)
-    result = run([docker_compose, "config", "-q"])
+    env_file = tmp_path / "empty.env"
+    env_file.touch()
+    environment = project_env(**env)
+    for name in ["SECRET_KEY", "WEB_BIND", "WEB_PORT", "BEHIND_PROXY"]:
+        if name not in env:
+            environment.pop(name, None)
+    return run([executable, "--env-file", str(env_file), *args], env=environment)
+
+
+def test_it_has_a_valid_docker_compose_file(tmp_path):
+    result = docker_compose("config", "-q", tmp_path=tmp_path, SECRET_KEY=random_secret_key())
     assert result.returncode == 0, describe(result)
+
+
+def test_it_refuses_docker_compose_without_a_secret_key(tmp_path):
+    result = docker_compose("config", "-q", tmp_path=tmp_path)
+    assert result.returncode != 0, describe(result)
+    assert "SECRET_KEY" in result.stderr, describe(result)
+
+
+def test_it_publishes_the_web_port_on_loopback_unless_told(tmp_path):
+    key = random_secret_key()
+    default = docker_compose("config", tmp_path=tmp_path, SECRET_KEY=key)
+    assert default.returncode == 0, describe(default)
+    # Postgres, Redis and web: every published port is on loopback.
+    assert published_ports(default.stdout) == [
+        "127.0.0.1:5432:5432",
+        "127.0.0.1:6379:6379",
+        "127.0.0.1:8000:8000",
+    ]
+    public = docker_compose(
+        "config", tmp_path=tmp_path, SECRET_KEY=key, WEB_BIND="0.0.0.0", WEB_PORT="8080"
+    )
+    assert public.returncode == 0, describe(public)
+    assert "0.0.0.0:8080:8000" in published_ports(public.stdout)
+
+
+def published_ports(config: str) -> list[str]:
+    """host_ip:host_port:container_port of every `ports:` entry in `docker-compose config`."""
+    return sorted(re.findall(r"^\s*- ([\d.]+:\d+:\d+)/tcp$", config, re.MULTILINE))
+
+
+def settings_values(module: str, names: list[str], **env: str) -> dict:
+    """Import the settings module in a fresh interpreter with `env` and return the values
+    of `names` (as JSON, so tuples come back as lists)."""
+    script = (
+        "import importlib, json, sys\n"
+        f"settings = importlib.import_module({module!r})\n"
+        f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}))\n"
+    )
+    result = run([sys.executable, "-c", script], env=project_env(**env))
+    assert result.returncode == 0, describe(result)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_it_trusts_forwarded_headers_only_behind_a_proxy():
+    names = ["SECURE_PROXY_SSL_HEADER", "TRUST_X_FORWARDED_FOR", "ALLAUTH_TRUSTED_PROXY_COUNT"]
+    production = {"DEBUG": "0", "SECRET_KEY": random_secret_key()}
+    direct = settings_values("miiwrap.settings", names, **production, BEHIND_PROXY="")
+    assert direct == {
+        "SECURE_PROXY_SSL_HEADER": None,
+        "TRUST_X_FORWARDED_FOR": False,
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 0,
+    }
+    proxied = settings_values("miiwrap.settings", names, **production, BEHIND_PROXY="1")
+    assert proxied == {
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "TRUST_X_FORWARDED_FOR": True,
+        "ALLAUTH_TRUSTED_PROXY_COUNT": 1,
+    }
+
+
+def test_it_takes_the_audit_address_from_x_forwarded_for_only_when_trusted(settings):
+    from django.test import RequestFactory
+
+    from communities.audit import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    settings.TRUST_X_FORWARDED_FOR = False
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUST_X_FORWARDED_FOR = True
+    # The last entry is the one our proxy appended; the first is whatever the client sent.
+    assert client_ip(request) == "203.0.113.9"
+    request.META["HTTP_X_FORWARDED_FOR"] = "not an address"
+    assert client_ip(request) == "10.0.0.2"
