@@ -139,14 +139,25 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "miiwrap")
 CACHES = {
     "default": {
         "BACKEND": "miiwrap.cache.TolerantRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "miiwrap"),
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
         "TIMEOUT": 300,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+        # While Redis is unreachable the default cache, and with it allauth's rate
+        # limits, uses this one instead; Redis is tried again after RETRY_AFTER seconds.
+        "FALLBACK": "database",
+        "RETRY_AFTER": 5,
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "miiwrap_cache",  # created by miiwrap/migrations/0001_cache_table.py
+        "KEY_PREFIX": CACHE_KEY_PREFIX,
+        "TIMEOUT": 300,
+    },
 }
 # Sessions live in Postgres so a Redis outage never logs anybody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
