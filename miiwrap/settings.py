@@ -157,6 +157,9 @@ CACHES = {
         "LOCATION": "miiwrap_cache",  # created by miiwrap/migrations/0001_cache_table.py
         "KEY_PREFIX": CACHE_KEY_PREFIX,
         "TIMEOUT": 300,
+        # Past MAX_ENTRIES Django culls a third of the rows, live ones too; rate-limit
+        # counters must survive an outage's worth of traffic.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
 # Sessions live in Postgres so a Redis outage never logs anybody out.
