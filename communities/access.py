@@ -1,22 +1,29 @@
 """The one access layer: every view loads tenant data through these helpers.
 
 Rules:
-- Scope comes from the signed-in user's active memberships, never from the URL.
-- An object outside the user's scope raises Http404, exactly like a missing one, so
+- Scope comes from the signed-in person's active memberships, never from the URL.
+- A role belongs to one organisation. Every check uses the membership the person holds
+  **in the organisation of the object at hand**, never a role held elsewhere: a
+  supervisor at one agency who is a family member at another is a family member there.
+- An object outside the person's scope raises Http404, exactly like a missing one, so
   nobody can probe for another organisation's or family's data.
-- An object the user may see but not change raises PermissionDenied on a write.
+- An object the person may see but not change raises PermissionDenied on a write.
+- Who may write is decided here and only here; pages read `TeamAccess.can_write`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 
 from communities.models import (
+    FamilyMember,
     FamilyTeam,
+    Invitation,
     Membership,
     Organization,
     Program,
@@ -24,10 +31,15 @@ from communities.models import (
     User,
 )
 
+# The session remembers which of a person's organisations they are working in.
+CURRENT_ORGANIZATION_SESSION_KEY = "miiwrap_organization_id"
+
+_ROLE_ORDER = {Role.ADMIN: 0, Role.SUPERVISOR: 1, Role.FACILITATOR: 2, Role.FAMILY: 3}
+
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, in which role and organisation. Loaded once per request."""
+    """A person acting through one membership (one role in one organisation)."""
 
     user: User
     membership: Membership | None
@@ -48,30 +60,82 @@ class Actor:
     def is_staff_role(self) -> bool:
         return self.role in (Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
 
+    @cached_property
+    def supervised_program_ids(self) -> frozenset[int]:
+        if self.role != Role.SUPERVISOR:
+            return frozenset()
+        return frozenset(self.membership.supervised_programs.values_list("pk", flat=True))
 
-_ROLE_ORDER = {Role.ADMIN: 0, Role.SUPERVISOR: 1, Role.FACILITATOR: 2, Role.FAMILY: 3}
+
+@dataclass
+class Person:
+    """The signed-in person, every active membership they hold, and the organisation
+    they are working in now. Loaded once per request (one query)."""
+
+    user: User
+    memberships: tuple[Membership, ...]
+    current_organization_id: int | None
+    _actors: dict[int, Actor] = field(default_factory=dict, repr=False)
+
+    def actor_in(self, organization_id: int | None) -> Actor:
+        """The person acting in that organisation (no membership there: role None)."""
+        if organization_id not in self._actors:
+            membership = next(
+                (m for m in self.memberships if m.organization_id == organization_id), None
+            )
+            self._actors[organization_id] = Actor(user=self.user, membership=membership)
+        return self._actors[organization_id]
+
+    @property
+    def current(self) -> Actor:
+        return self.actor_in(self.current_organization_id)
+
+    @property
+    def organizations(self) -> list[Organization]:
+        return [m.organization for m in self.memberships]
 
 
-def membership_for(user: User) -> Membership | None:
-    """The user's active membership (one query). A person has one role per organisation;
-    with several organisations the most capable role wins, then the oldest."""
-    if not user.is_authenticated:
-        return None
-    memberships = list(
-        Membership.objects.filter(user=user, is_active=True).select_related("organization")
-    )
+def _memberships_of(user: User) -> tuple[Membership, ...]:
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    memberships = Membership.objects.filter(
+        user=user, is_active=True, organization__isnull=False
+    ).select_related("organization")
+    return tuple(sorted(memberships, key=lambda m: m.organization.name))
+
+
+def default_membership(memberships: tuple[Membership, ...]) -> Membership | None:
+    """Where a person lands without a choice: the most capable role, then the oldest."""
     if not memberships:
         return None
-    return min(memberships, key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.created_at))
+    return min(memberships, key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.created_at, m.pk))
+
+
+def person_for(request: HttpRequest) -> Person:
+    """The request's Person, cached on the request."""
+    person = getattr(request, "_miiwrap_person", None)
+    if person is None:
+        memberships = _memberships_of(request.user)
+        chosen = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) if memberships else None
+        if not any(m.organization_id == chosen for m in memberships):
+            fallback = default_membership(memberships)
+            chosen = fallback.organization_id if fallback else None
+        person = Person(user=request.user, memberships=memberships, current_organization_id=chosen)
+        request._miiwrap_person = person
+    return person
 
 
 def actor_for(request: HttpRequest) -> Actor:
-    """The request's Actor, cached on the request."""
-    actor = getattr(request, "_miiwrap_actor", None)
-    if actor is None:
-        actor = Actor(user=request.user, membership=membership_for(request.user))
-        request._miiwrap_actor = actor
-    return actor
+    """The person acting in the organisation they are working in now (home, lists)."""
+    return person_for(request).current
+
+
+def organization_for_switch(person: Person, organization_id: int) -> Organization:
+    """One of the person's own organisations (404 for any other)."""
+    for membership in person.memberships:
+        if membership.organization_id == organization_id:
+            return membership.organization
+    raise Http404("No such organisation.")
 
 
 def require_role(actor: Actor, *roles: str) -> None:
@@ -80,57 +144,112 @@ def require_role(actor: Actor, *roles: str) -> None:
         raise PermissionDenied
 
 
-def _team_scope(user: User) -> Q:
-    """Which teams a user may see, across all their active memberships."""
-    return (
-        Q(
-            program__organization__memberships__user=user,
-            program__organization__memberships__is_active=True,
-            program__organization__memberships__role=Role.ADMIN,
-        )
-        | Q(
-            program__supervisor_memberships__user=user,
-            program__supervisor_memberships__is_active=True,
-            program__supervisor_memberships__role=Role.SUPERVISOR,
-        )
-        | Q(
-            facilitators=user,
-            program__organization__memberships__user=user,
-            program__organization__memberships__is_active=True,
-            program__organization__memberships__role=Role.FACILITATOR,
-        )
-        | Q(
-            memberships__user=user,
-            program__organization__memberships__user=user,
-            program__organization__memberships__is_active=True,
-            program__organization__memberships__role=Role.FAMILY,
-        )
+# --- Family teams -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamAccess:
+    """A team the person may see, and what they may do with it, by the role they hold in
+    the team's organisation."""
+
+    team: FamilyTeam
+    actor: Actor
+    is_facilitator: bool  # facilitator by role in this organisation and on this team
+    is_family_member: bool  # family member by role in this organisation and of this team
+
+    @property
+    def can_write(self) -> bool:
+        """Co-editing family content (goals, steps, comments) is for the team's
+        facilitators and its family. Admins and supervisors read, coach and audit."""
+        return self.is_facilitator or self.is_family_member
+
+    @property
+    def can_audit(self) -> bool:
+        return self.actor.role in (Role.ADMIN, Role.SUPERVISOR)
+
+    @property
+    def role(self) -> str | None:
+        return self.actor.role
+
+
+def with_viewer_links(teams: QuerySet, user: User, team_ref: str = "pk") -> QuerySet:
+    """Annotate whether `user` facilitates / is family of each row's team (no extra
+    query); `team_ref` names the team's id on the row."""
+    facilitates = FamilyTeam.facilitators.through.objects.filter(
+        familyteam_id=OuterRef(team_ref), user_id=user.pk
+    )
+    is_family = FamilyMember.objects.filter(team_id=OuterRef(team_ref), user_id=user.pk)
+    return teams.annotate(
+        viewer_facilitates=Exists(facilitates), viewer_is_family=Exists(is_family)
     )
 
 
-def teams_visible_to(user: User) -> QuerySet[FamilyTeam]:
-    if not user.is_authenticated:
-        return FamilyTeam.objects.none()
-    ids = FamilyTeam.objects.filter(_team_scope(user)).values("pk")
-    return FamilyTeam.objects.filter(pk__in=ids).select_related("program__organization")
-
-
-def can_write_team(user: User, team: FamilyTeam) -> bool:
-    """Co-editing family content (goals, meetings) is for the team's facilitators and its
-    family members. Admins and supervisors read, coach and audit; they don't edit."""
-    return (
-        team.facilitators.filter(pk=user.pk).exists() or team.memberships.filter(user=user).exists()
+def team_access_check(person: Person, team: FamilyTeam, *, facilitates: bool, is_family: bool):
+    """TeamAccess for a team loaded with the viewer links, or Http404 if out of scope."""
+    actor = person.actor_in(team.program.organization_id)
+    role = actor.role
+    is_facilitator = role == Role.FACILITATOR and facilitates
+    is_family_member = role == Role.FAMILY and is_family
+    visible = (
+        role == Role.ADMIN
+        or (role == Role.SUPERVISOR and team.program_id in actor.supervised_program_ids)
+        or is_facilitator
+        or is_family_member
+    )
+    if not visible:
+        raise Http404("No such team.")
+    return TeamAccess(
+        team=team, actor=actor, is_facilitator=is_facilitator, is_family_member=is_family_member
     )
 
 
-def team_for_user(user: User, team_id: int, *, write: bool = False) -> FamilyTeam:
+def team_for_person(person: Person, team_id: int, *, write: bool = False) -> TeamAccess:
+    """A team the person may see (404 otherwise); `write` also requires that they
+    co-edit it (403 otherwise)."""
+    teams = with_viewer_links(
+        FamilyTeam.objects.select_related("program__organization"), person.user
+    )
     try:
-        team = teams_visible_to(user).get(pk=team_id)
+        team = teams.get(pk=team_id)
     except (FamilyTeam.DoesNotExist, ValueError, TypeError):
         raise Http404("No such team.") from None
-    if write and not can_write_team(user, team):
+    access = team_access_check(
+        person, team, facilitates=team.viewer_facilitates, is_family=team.viewer_is_family
+    )
+    if write and not access.can_write:
         raise PermissionDenied
-    return team
+    return access
+
+
+def team_for_facilitator(person: Person, team_id: int) -> TeamAccess:
+    """A team the person facilitates (inviting family, recording meetings)."""
+    access = team_for_person(person, team_id)
+    if not access.is_facilitator:
+        raise PermissionDenied
+    return access
+
+
+def team_for_auditor(person: Person, team_id: int) -> TeamAccess:
+    """A team whose audit trail the person may read: admins and its supervisors."""
+    access = team_for_person(person, team_id)
+    if not access.can_audit:
+        raise PermissionDenied
+    return access
+
+
+def teams_in_scope(actor: Actor) -> QuerySet[FamilyTeam]:
+    """The teams an actor works with in their organisation: admins all, supervisors their
+    programs', facilitators their own, family members their family's."""
+    teams = FamilyTeam.objects.filter(program__organization=actor.organization)
+    if actor.role == Role.ADMIN:
+        return teams
+    if actor.role == Role.SUPERVISOR:
+        return teams.filter(program__in=actor.membership.supervised_programs.values("pk"))
+    if actor.role == Role.FACILITATOR:
+        return teams.filter(facilitators=actor.user)
+    if actor.role == Role.FAMILY:
+        return teams.filter(memberships__user=actor.user)
+    return FamilyTeam.objects.none()
 
 
 def programs_visible_to(actor: Actor) -> QuerySet[Program]:
@@ -141,51 +260,44 @@ def programs_visible_to(actor: Actor) -> QuerySet[Program]:
     return Program.objects.none()
 
 
+# --- The organisation itself ---------------------------------------------------------
+
+
 def organization_for_admin(actor: Actor) -> Organization:
     """The organisation an admin sets up; anybody else is refused."""
     require_role(actor, Role.ADMIN)
     return actor.organization
 
 
-def team_for_facilitator(user: User, team_id: int) -> FamilyTeam:
-    """A team the user facilitates (for inviting family, recording meetings)."""
-    team = team_for_user(user, team_id)
-    if not team.facilitators.filter(pk=user.pk).exists():
-        raise PermissionDenied
-    return team
-
-
-def goal_for_user(user: User, goal_id: int, *, write: bool = False):
-    """A goal of a team the user may see (404 otherwise); `write` also requires the user
-    to co-edit that team (its facilitators and family members)."""
-    from engagement.models import Goal
-
+def membership_for_admin(actor: Actor, membership_id: int) -> Membership:
+    """A staff membership of the admin's own organisation (404 for any other)."""
+    organization = organization_for_admin(actor)
     try:
-        goal = Goal.objects.select_related("team__program__organization").get(
-            pk=goal_id, team__in=teams_visible_to(user).values("pk")
+        return (
+            Membership.objects.select_related("user", "organization")
+            .exclude(role=Role.FAMILY)
+            .get(pk=membership_id, organization=organization)
         )
-    except (Goal.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such goal.") from None
-    if write and not can_write_team(user, goal.team):
-        raise PermissionDenied
-    return goal
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such membership.") from None
 
 
-def step_for_goal(goal, step_id: int):
+def invitation_for_manager(person: Person, invitation_id: int) -> Invitation:
+    """A pending invitation the person may resend or revoke: an admin of its
+    organisation, or a facilitator of the team a family invitation is for."""
     try:
-        return goal.steps.get(pk=step_id)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404("No such step.") from None
-
-
-def revision_for_goal(goal, revision_id: int):
-    try:
-        return goal.revisions.get(pk=revision_id)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404("No such revision.") from None
-
-
-def require_family_member(user: User, team: FamilyTeam) -> None:
-    """Only the family speaks for the family (progress check-ins)."""
-    if not team.memberships.filter(user=user).exists():
-        raise PermissionDenied
+        invitation = Invitation.objects.select_related("organization", "team__program").get(
+            pk=invitation_id
+        )
+    except (Invitation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such invitation.") from None
+    actor = person.actor_in(invitation.organization_id)
+    if actor.role == Role.ADMIN:
+        return invitation
+    if (
+        invitation.team_id is not None
+        and actor.role == Role.FACILITATOR
+        and invitation.team.facilitators.filter(pk=person.user.pk).exists()
+    ):
+        return invitation
+    raise Http404("No such invitation.")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from communities.audit import audit_entry_create
 from communities.models import (
     AuditEntry,
     Delivery,
@@ -56,6 +57,20 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__name"]
     filter_horizontal = ["supervised_programs"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        """Role changes made here are audited like those made on the setup page."""
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            audit_entry_create(
+                actor=request.user,
+                action="change" if change else "create",
+                subject=f"membership of {obj.user.email}: {obj.role}"
+                + ("" if obj.is_active else ", deactivated")
+                + " (Django admin)",
+                organization=obj.organization,
+                detail={"membership": obj.pk, "fields": form.changed_data},
+            )
 
 
 class FamilyMemberInline(admin.TabularInline):

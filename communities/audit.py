@@ -67,3 +67,11 @@ def audit_entry_create(
         detail=detail or {},
         ip_address=_client_ip.get(),
     )
+
+
+def family_data_viewed(request: HttpRequest, *, team: FamilyTeam, subject: str) -> None:
+    """The one place that records a read of a family's data, called by views after the
+    access check. Only reads count: a POST records its write in the service, so its
+    answer (a fragment, a redirect) adds no "viewed" entry."""
+    if request.method in ("GET", "HEAD"):
+        audit_entry_create(actor=request.user, action="view", subject=subject, team=team)

@@ -67,3 +67,35 @@ class PreferencesForm(forms.Form):
     email_digest = forms.BooleanField(
         label=_("Email me a daily summary of new comments and requests"), required=False
     )
+
+
+class MembershipForm(forms.Form):
+    """An admin changes a staff member's role, supervised programs or standing."""
+
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(r.value, r.label) for r in (Role.FACILITATOR, Role.SUPERVISOR, Role.ADMIN)],
+    )
+    programs = forms.ModelMultipleChoiceField(
+        label=_("Programs they supervise"),
+        queryset=Program.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(
+        label=_("Active (can sign in to this organisation)"), required=False
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programs"].queryset = Program.objects.filter(organization=organization)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.SUPERVISOR and not data.get("programs"):
+            self.add_error("programs", _("Choose at least one program for a supervisor."))
+        return data
+
+
+class OrganizationSwitchForm(forms.Form):
+    organization = forms.IntegerField(min_value=1)

@@ -370,6 +370,9 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         COMMENT = "comment", _("new comment")
         CHECKIN_REQUEST = "checkin_request", _("meeting check-in")
+        CHECKIN_ANSWERED = "checkin_answered", _("the family's meeting check-in")
+        FAMILY_GOAL_CREATED = "family_goal_created", _("a goal added by the family")
+        FAMILY_GOAL_EDITED = "family_goal_edited", _("a goal edited by the family")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -395,10 +398,27 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
+        params = dict(self.params)
+        if "date" in params:
+            params["date"] = date_format(date.fromisoformat(params["date"]), "SHORT_DATE_FORMAT")
         if self.kind == self.Kind.COMMENT:
-            return _("%(name)s commented on “%(goal)s”") % self.params
-        held_on = date_format(date.fromisoformat(self.params["date"]), "SHORT_DATE_FORMAT")
-        return _("How was the meeting on %(date)s? Three quick taps.") % {"date": held_on}
+            return _("%(name)s commented on “%(goal)s”") % params
+        if self.kind == self.Kind.FAMILY_GOAL_CREATED:
+            return _("%(name)s added a goal in the family's words: “%(goal)s”") % params
+        if self.kind == self.Kind.FAMILY_GOAL_EDITED:
+            return _("%(name)s edited the goal “%(goal)s”") % params
+        if self.kind == self.Kind.CHECKIN_ANSWERED:
+            text = (
+                _(
+                    "%(name)s rated the meeting on %(date)s: we decided %(agency)s/5, "
+                    "it matters %(relevance)s/5, partners %(partnership)s/5"
+                )
+                % params
+            )
+            if params.get("word"):
+                text += f" — “{params['word']}”"
+            return text
+        return _("How was the meeting on %(date)s? Three quick taps.") % params
 
 
 class Delivery(models.Model):

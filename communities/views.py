@@ -1,4 +1,5 @@
-"""Pages about people and teams.
+"""Pages about people and organisations: setup, invitations, preferences, the audit
+trail, switching organisation.
 
 Each view: parse → authorize (access) → service/selector → render.
 """
@@ -9,99 +10,66 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from communities import selectors, services
 from communities.access import (
+    CURRENT_ORGANIZATION_SESSION_KEY,
     actor_for,
+    invitation_for_manager,
+    membership_for_admin,
     organization_for_admin,
-    require_role,
+    organization_for_switch,
+    person_for,
+    team_for_auditor,
     team_for_facilitator,
-    team_for_user,
 )
-from communities.audit import audit_entry_create
+from communities.audit import family_data_viewed
 from communities.forms import (
     FamilyInvitationForm,
     InvitationAcceptForm,
+    MembershipForm,
+    OrganizationSwitchForm,
     PreferencesForm,
     StaffInvitationForm,
 )
 from communities.models import Invitation, Role
-from engagement import selectors as engagement_selectors
-from engagement import services as engagement_services
-from engagement.forms import TeamMeetingForm
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("account_login")
-    actor = actor_for(request)
-    if actor.role == Role.FAMILY:
-        return redirect("family_home")
-    if actor.role == Role.FACILITATOR:
-        return render(
-            request,
-            "communities/home_facilitator.html",
-            {"teams": selectors.teams_for_actor(actor)},
-        )
-    if actor.role == Role.SUPERVISOR:
-        return render(
-            request,
-            "communities/home_supervisor.html",
-            {"programs": selectors.supervisor_programs(actor)},
-        )
-    if actor.role == Role.ADMIN:
-        return render(
-            request,
-            "communities/home_admin.html",
-            selectors.organization_setup(actor.organization),
-        )
-    return render(request, "communities/home_no_membership.html")
-
-
-@login_required
-def team_list(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request)
-    require_role(actor, Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
-    return render(
-        request, "communities/team_list.html", {"teams": selectors.teams_for_actor(actor)}
-    )
-
-
-@login_required
-def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    if actor.role == Role.FAMILY:
-        team_for_user(request.user, team_id)
-        return redirect("family_home")
-    team = team_for_user(request.user, team_id)
-    context = engagement_selectors.team_page(actor=actor, team=team)
-    return render(request, "communities/team_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def family_invite(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = team_for_facilitator(request.user, team_id)
+    team = team_for_facilitator(person_for(request), team_id).team
     form = FamilyInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.invitation_create(
-            organization=team.program.organization,
-            by=request.user,
-            role=Role.FAMILY,
-            team=team,
-            **form.cleaned_data,
-        )
-        messages.success(
-            request,
-            _("Invitation sent to %(email)s. The link works for 7 days.")
-            % {"email": form.cleaned_data["email"]},
-        )
-        return redirect("team_detail", team_id=team.pk)
-    return render(request, "communities/family_invite.html", {"team": team, "form": form})
+        try:
+            services.invitation_create(
+                organization=team.program.organization,
+                by=request.user,
+                role=Role.FAMILY,
+                team=team,
+                **form.cleaned_data,
+            )
+        except services.InvitationRefused as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works for 7 days.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("team_detail", team_id=team.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "team": team,
+        "form": form,
+        "invitations": selectors.team_invitations(team),
+        "now": timezone.now(),
+    }
+    return render(request, "communities/family_invite.html", context, status=status)
 
 
 @login_required
@@ -118,16 +86,102 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(actor_for(request))
     form = StaffInvitationForm(request.POST, organization=organization)
     if form.is_valid():
-        services.invitation_create(organization=organization, by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            _("Invitation sent to %(email)s. The link works for 7 days.")
-            % {"email": form.cleaned_data["email"]},
-        )
-        return redirect("setup")
+        try:
+            services.invitation_create(
+                organization=organization, by=request.user, **form.cleaned_data
+            )
+        except services.InvitationRefused as refused:
+            form.add_error("email", str(refused))
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works for 7 days.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("setup")
     context = selectors.organization_setup(organization)
     context["form"] = form
     return render(request, "communities/setup.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    actor = actor_for(request)
+    membership = membership_for_admin(actor, membership_id)
+    form = MembershipForm(
+        request.POST or None,
+        organization=membership.organization,
+        initial={
+            "role": membership.role,
+            "programs": list(membership.supervised_programs.all()),
+            "is_active": membership.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                membership=membership,
+                by=request.user,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+                programs=form.cleaned_data["programs"],
+            )
+        except services.MembershipChangeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": membership.user})
+            return redirect("setup")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "communities/membership_edit.html",
+        {"membership": membership, "form": form},
+        status=status,
+    )
+
+
+def _after_invitation_change(invitation: Invitation, request: HttpRequest) -> HttpResponse:
+    """Back to where the invitation is listed: setup for admins, the team's invite page
+    for its facilitators."""
+    role = person_for(request).actor_in(invitation.organization_id).role
+    if role == Role.ADMIN:
+        return redirect("setup")
+    return redirect("family_invite", team_id=invitation.team_id)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = invitation_for_manager(person_for(request), invitation_id)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.user)
+    except services.InvitationRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("A new link was sent to %(email)s. It works for 7 days; the old one no longer does.")
+            % {"email": invitation.email},
+        )
+    return _after_invitation_change(invitation, request)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = invitation_for_manager(person_for(request), invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except services.InvitationRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("The invitation for %(email)s was withdrawn. Its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return _after_invitation_change(invitation, request)
 
 
 @require_http_methods(["GET", "POST"])
@@ -158,6 +212,7 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
             )
         if created:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[CURRENT_ORGANIZATION_SESSION_KEY] = invitation.organization_id
             messages.success(request, _("Welcome to MiiWrap, %(name)s.") % {"name": user})
             return redirect("home")
         messages.success(request, _("Invitation accepted. Please log in to continue."))
@@ -192,14 +247,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
         )
         return response
-    return render(request, "communities/preferences.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "communities/preferences.html", {"form": form}, status=status)
 
 
 @login_required
 def team_audit(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = team_for_user(request.user, team_id)
-    require_role(actor_for(request), Role.ADMIN, Role.SUPERVISOR)
-    audit_entry_create(actor=request.user, action="view", subject="team audit trail", team=team)
+    team = team_for_auditor(person_for(request), team_id).team
+    family_data_viewed(request, team=team, subject="team audit trail")
     return render(
         request,
         "communities/team_audit.html",
@@ -217,24 +272,14 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
-    """Record a family-team meeting in a few taps; the family gets check-in links."""
-    team = team_for_facilitator(request.user, team_id)
-    form = TeamMeetingForm(request.POST or None, team=team)
-    if request.method == "POST" and form.is_valid():
-        engagement_services.team_meeting_record(
-            team=team,
-            by=request.user,
-            held_on=form.cleaned_data["held_on"],
-            duration_minutes=form.cleaned_data["duration_minutes"],
-            family_present=form.cleaned_data["family_present"],
-            agenda_set_by=form.cleaned_data["agenda_set_by"],
-            attendees=list(form.cleaned_data["attendees"]),
-        )
-        messages.success(request, _("Meeting recorded. The family will get a quick check-in."))
-        return redirect("team_detail", team_id=team.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "communities/meeting_new.html", {"team": team, "form": form}, status=status
-    )
+@require_POST
+def organization_switch(request: HttpRequest) -> HttpResponse:
+    """Work in another of one's organisations: home and lists show only that one."""
+    form = OrganizationSwitchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please choose one of your organisations."))
+        return redirect("home")
+    organization = organization_for_switch(person_for(request), form.cleaned_data["organization"])
+    request.session[CURRENT_ORGANIZATION_SESSION_KEY] = organization.pk
+    messages.success(request, _("You are now working in %(org)s.") % {"org": organization})
+    return redirect("home")

@@ -18,8 +18,13 @@ class GoalStepInline(admin.TabularInline):
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
-    list_display = ["statement", "team", "status", "wording", "version", "updated_at"]
-    list_filter = ["status", "wording", "team__program__organization"]
+    list_display = ["statement", "team", "status", "statement_wording", "version", "updated_at"]
+    list_filter = [
+        "status",
+        "statement_wording",
+        "family_has_written",
+        "team__program__organization",
+    ]
     search_fields = ["statement"]
     raw_id_fields = ["team", "created_by"]
     inlines = [GoalStepInline]

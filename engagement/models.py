@@ -40,7 +40,20 @@ class Goal(models.Model):
         _("why it was set aside"), blank=True, max_length=LONG_TEXT_MAX
     )
     version = models.PositiveIntegerField(default=1)
-    wording = models.CharField(max_length=8, choices=Wording.choices, default=Wording.FAMILY)
+    # Whose words each text is: who last wrote that field. The goal is "in the family's
+    # words" while its statement is (see `wording`).
+    statement_wording = models.CharField(
+        max_length=8, choices=Wording.choices, default=Wording.FAMILY
+    )
+    why_it_matters_wording = models.CharField(
+        max_length=8, choices=Wording.choices, default=Wording.FAMILY
+    )
+    strengths_wording = models.CharField(
+        max_length=8, choices=Wording.choices, default=Wording.FAMILY
+    )
+    # Set for good once any family member writes or edits the goal: such a goal is never
+    # deleted, only set aside (engagement.services.goal_deletable).
+    family_has_written = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -58,6 +71,14 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.statement
+
+    @property
+    def wording(self) -> str:
+        """The goal's wording is its statement's."""
+        return self.statement_wording
+
+    def wording_of(self, name: str) -> str:
+        return getattr(self, f"{name}_wording")
 
 
 class GoalStep(models.Model):

@@ -48,9 +48,36 @@ def wording_for(role: str) -> str:
 
 
 def goal_snapshot(goal: Goal) -> dict:
+    """The full text of a goal and, per worded field, whose words it is."""
     data = {name: getattr(goal, name) for name in GOAL_FIELDS}
-    data["wording"] = goal.wording
+    data["wording"] = {name: goal.wording_of(name) for name in WORDING_FIELDS}
     return data
+
+
+def goal_deletable(goal: Goal) -> bool:
+    """The one rule: a goal any family member ever wrote or edited is never deleted by
+    anyone, only set aside with a reason. The access layer and the page's button both
+    ask this."""
+    return not goal.family_has_written
+
+
+def _set_wording(goal: Goal, fields: list[str], wording: str) -> list[str]:
+    """Mark `fields` as written in `wording`; returns the columns to save."""
+    columns = []
+    for name in fields:
+        if name in WORDING_FIELDS:
+            setattr(goal, f"{name}_wording", wording)
+            columns.append(f"{name}_wording")
+    return columns
+
+
+def _notify_facilitators(team: FamilyTeam, *, by: User, kind: str, params: dict, url: str):
+    """Facilitators see what the family did (in-app, and in their digest)."""
+    Notification.objects.bulk_create(
+        Notification(recipient=f, team=team, kind=kind, params=params, url=url)
+        for f in team.facilitators.all()
+        if f.pk != by.pk
+    )
 
 
 def _event(team: FamilyTeam, actor: User, role: str, kind: str, value: float | None = None):
@@ -79,7 +106,10 @@ def goal_create(*, team: FamilyTeam, by: User, role: str, data: dict) -> Goal:
         why_it_matters=data.get("why_it_matters", ""),
         strengths=data.get("strengths", ""),
         status=Goal.Status.ACTIVE,
-        wording=wording_for(role),
+        statement_wording=wording_for(role),
+        why_it_matters_wording=wording_for(role),
+        strengths_wording=wording_for(role),
+        family_has_written=role == Role.FAMILY,
         created_by=by,
         created_at=now,
         updated_at=now,
@@ -90,6 +120,12 @@ def goal_create(*, team: FamilyTeam, by: User, role: str, data: dict) -> Goal:
         actor=by, action="create", subject=f"goal {goal.pk}", team=team,
         detail={"goal": goal.pk},
     )  # fmt: skip
+    if role == Role.FAMILY:
+        _notify_facilitators(
+            team, by=by, kind=Notification.Kind.FAMILY_GOAL_CREATED,
+            params={"name": by.get_short_name(), "goal": goal.statement[:80]},
+            url=reverse("goal_detail", args=[goal.pk]),
+        )  # fmt: skip
     return goal
 
 
@@ -111,17 +147,26 @@ def goal_update(
         return goal, []
     for name in changed:
         setattr(goal, name, data[name])
-    if any(name in WORDING_FIELDS for name in changed):
-        goal.wording = wording_for(role)
+    # Whose words: only the fields this person wrote change hands.
+    columns = _set_wording(goal, changed, wording_for(role))
+    if role == Role.FAMILY and not goal.family_has_written:
+        goal.family_has_written = True
+        columns.append("family_has_written")
     goal.version += 1
     goal.updated_at = timezone.now()
-    goal.save(update_fields=[*changed, "wording", "version", "updated_at"])
+    goal.save(update_fields=[*changed, *columns, "version", "updated_at"])
     _revision(goal, by=by, role=role, changed=changed)
     _event(goal.team, by, role, EngagementEvent.Kind.GOAL_EDITED)
     audit_entry_create(
         actor=by, action="change", subject=f"goal {goal.pk}", team=goal.team,
         detail={"goal": goal.pk, "fields": changed, "version": goal.version},
     )  # fmt: skip
+    if role == Role.FAMILY:
+        _notify_facilitators(
+            goal.team, by=by, kind=Notification.Kind.FAMILY_GOAL_EDITED,
+            params={"name": by.get_short_name(), "goal": goal.statement[:80]},
+            url=reverse("goal_history", args=[goal.pk]),
+        )  # fmt: skip
     return goal, changed
 
 
@@ -139,10 +184,18 @@ def goal_restore(*, goal_id: int, revision_id: int, by: User, role: str, base_ve
     ]
     for name in changed:
         setattr(goal, name, revision.snapshot[name])
-    goal.wording = revision.snapshot.get("wording", wording_for(revision.author_role))
+    # Restored words stay the words of whoever wrote them then.
+    columns = []
+    wording = revision.snapshot.get("wording", {})
+    for name in changed:
+        if name in WORDING_FIELDS:
+            columns += _set_wording(goal, [name], wording.get(name, goal.wording_of(name)))
+    if role == Role.FAMILY and not goal.family_has_written:
+        goal.family_has_written = True
+        columns.append("family_has_written")
     goal.version += 1
     goal.updated_at = timezone.now()
-    goal.save(update_fields=[*changed, "wording", "version", "updated_at"])
+    goal.save(update_fields=[*changed, *columns, "version", "updated_at"])
     _revision(goal, by=by, role=role, changed=changed, restored_from=revision)
     _event(goal.team, by, role, EngagementEvent.Kind.GOAL_RESTORED)
     audit_entry_create(
@@ -154,9 +207,11 @@ def goal_restore(*, goal_id: int, revision_id: int, by: User, role: str, base_ve
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, by: User, role: str) -> None:
-    """Staff may delete only a goal in staff wording; a family's words are set aside."""
-    if goal.wording == Wording.FAMILY or role == Role.FAMILY:
-        raise PermissionDenied(_("A goal in the family's words can only be set aside."))
+    """Delete a goal the family never wrote (`goal_deletable`); others are set aside.
+    Precondition: `by` facilitates the team (access layer)."""
+    goal = Goal.objects.select_for_update().select_related("team__program").get(pk=goal.pk)
+    if role == Role.FAMILY or not goal_deletable(goal):
+        raise PermissionDenied(_("A goal the family has written can only be set aside."))
     audit_entry_create(
         actor=by, action="delete", subject=f"goal {goal.pk}: {goal.statement[:80]}",
         team=goal.team, detail={"goal": goal.pk},
@@ -370,6 +425,15 @@ def meeting_checkin_submit(*, checkin_id: int, by: User | None, ratings: Ratings
     Notification.objects.filter(recipient=member, subject_key=f"checkin:{checkin.pk}").update(
         read_at=timezone.now()
     )
+    _notify_facilitators(
+        team, by=member, kind=Notification.Kind.CHECKIN_ANSWERED,
+        params={
+            "name": member.get_short_name(), "date": checkin.meeting.held_on.isoformat(),
+            "agency": ratings.agency, "relevance": ratings.relevance,
+            "partnership": ratings.partnership, "word": ratings.word,
+        },
+        url=reverse("team_detail", args=[team.pk]) + f"#meeting-{checkin.meeting_id}",
+    )  # fmt: skip
     return checkin
 
 

@@ -3,6 +3,10 @@ from django.urls import path
 from engagement import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
+    path("teams/<int:team_id>/meetings/new/", views.meeting_new, name="meeting_new"),
     path("family/", views.family_home, name="family_home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("teams/<int:team_id>/goals/new/", views.goal_new, name="goal_new"),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,15 +16,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.access import (
     actor_for,
-    goal_for_user,
-    require_family_member,
+    person_for,
     require_role,
+    team_for_facilitator,
+    team_for_person,
+)
+from communities.audit import family_data_viewed
+from communities.models import Notification, Role
+from communities.selectors import organization_setup
+from engagement import selectors, services
+from engagement.access import (
+    goal_for_deleting,
+    goal_for_person,
+    goal_for_progress,
     revision_for_goal,
     step_for_goal,
-    team_for_user,
 )
-from communities.models import Notification, Role
-from engagement import selectors, services
 from engagement.forms import (
     CommentForm,
     GoalCreateForm,
@@ -35,17 +41,83 @@ from engagement.forms import (
     RestoreForm,
     StepDoneForm,
     StepForm,
+    TeamMeetingForm,
 )
 
 GOAL_PAGE = "engagement/goal_detail.html"
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's first page, in the organisation the person is working in now."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    actor = actor_for(request)
+    if actor.role == Role.FAMILY:
+        return redirect("family_home")
+    if actor.role == Role.FACILITATOR:
+        context = {
+            "teams": selectors.teams_for_actor(actor),
+            "recent_checkins": selectors.recent_family_checkins(actor),
+        }
+        return render(request, "engagement/home_facilitator.html", context)
+    if actor.role == Role.SUPERVISOR:
+        context = {"programs": selectors.supervisor_programs(actor)}
+        return render(request, "engagement/home_supervisor.html", context)
+    if actor.role == Role.ADMIN:
+        context = organization_setup(actor.organization)
+        return render(request, "engagement/home_admin.html", context)
+    return render(request, "engagement/home_no_membership.html")
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    require_role(actor, Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
+    return render(request, "engagement/team_list.html", {"teams": selectors.teams_for_actor(actor)})
+
+
+@login_required
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    access = team_for_person(person_for(request), team_id)
+    if access.is_family_member:
+        return redirect(reverse("family_home") + f"#team-{access.team.pk}")
+    family_data_viewed(request, team=access.team, subject="team page")
+    return render(request, "engagement/team_detail.html", selectors.team_page(access=access))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Record a family-team meeting in a few taps; the family gets check-in links."""
+    team = team_for_facilitator(person_for(request), team_id).team
+    form = TeamMeetingForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        services.team_meeting_record(
+            team=team,
+            by=request.user,
+            held_on=form.cleaned_data["held_on"],
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            family_present=form.cleaned_data["family_present"],
+            agenda_set_by=form.cleaned_data["agenda_set_by"],
+            attendees=list(form.cleaned_data["attendees"]),
+        )
+        messages.success(request, _("Meeting recorded. The family will get a quick check-in."))
+        return redirect("team_detail", team_id=team.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "engagement/meeting_new.html", {"team": team, "form": form}, status=status
+    )
+
+
 @login_required
 def family_home(request: HttpRequest) -> HttpResponse:
-    """The family portal: their team, goals, next meeting, facilitator, recent comments."""
+    """The family portal: every team of theirs, goals, meetings, facilitators, comments."""
     actor = actor_for(request)
     require_role(actor, Role.FAMILY)
-    return render(request, "engagement/family_home.html", selectors.family_portal(actor=actor))
+    context = selectors.family_portal(actor=actor)
+    for page in context["pages"]:
+        family_data_viewed(request, team=page["team"], subject="family portal")
+    return render(request, "engagement/family_home.html", context)
 
 
 @login_required
@@ -60,12 +132,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = team_for_user(request.user, team_id, write=True)
-    actor = actor_for(request)
+    access = team_for_person(person_for(request), team_id, write=True)
+    team = access.team
     form = GoalCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         goal = services.goal_create(
-            team=team, by=request.user, role=actor.role, data=form.cleaned_data
+            team=team, by=request.user, role=access.role, data=form.cleaned_data
         )
         messages.success(request, _("Goal added."))
         return redirect("goal_detail", goal_id=goal.pk)
@@ -75,8 +147,9 @@ def goal_new(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id)
-    context = selectors.goal_page(actor=actor_for(request), goal=goal)
+    access = goal_for_person(person_for(request), goal_id)
+    family_data_viewed(request, team=access.goal.team, subject=f"goal {access.goal.pk}")
+    context = selectors.goal_page(access=access)
     context["comment_form"] = CommentForm()
     context["step_form"] = StepForm()
     context["progress_form"] = ProgressForm()
@@ -99,12 +172,12 @@ def _edit_form_for(goal) -> GoalEditForm:
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
-    actor = actor_for(request)
+    access = goal_for_person(person_for(request), goal_id, write=True)
+    goal = access.goal
     partial = f"{GOAL_PAGE}#goal-form" if request.htmx else "engagement/goal_edit.html"
     if request.method == "GET":
-        context = selectors.goal_for_editing(actor=actor, goal=goal)
-        return render(request, partial, {**context, "form": _edit_form_for(goal)})
+        family_data_viewed(request, team=goal.team, subject=f"goal {goal.pk}")
+        return render(request, partial, {"goal": goal, "form": _edit_form_for(goal)})
     form = GoalEditForm(request.POST)
     if not form.is_valid():
         return render(request, partial, {"goal": goal, "form": form}, status=400)
@@ -112,7 +185,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         goal, changed = services.goal_update(
             goal_id=goal.pk,
             by=request.user,
-            role=actor.role,
+            role=access.role,
             data=form.goal_data(),
             base_version=form.cleaned_data["base_version"],
         )
@@ -128,7 +201,8 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         template = f"{GOAL_PAGE}#goal-conflict" if request.htmx else "engagement/goal_conflict.html"
         return render(request, template, context, status=409)
     if request.htmx:
-        context = selectors.goal_page(actor=actor, goal=goal)
+        context = selectors.goal_page(access=access.reloaded(goal))
+        context["saved_message"] = _("Saved.") if changed else _("Nothing had changed.")
         return render(request, f"{GOAL_PAGE}#goal-text", context)
     messages.success(request, _("Saved.") if changed else _("Nothing had changed."))
     return redirect("goal_detail", goal_id=goal.pk)
@@ -136,18 +210,16 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @login_required
 def goal_history(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id)
-    return render(
-        request,
-        "engagement/goal_history.html",
-        selectors.goal_history(actor=actor_for(request), goal=goal),
-    )
+    access = goal_for_person(person_for(request), goal_id)
+    family_data_viewed(request, team=access.goal.team, subject=f"goal {access.goal.pk} history")
+    return render(request, "engagement/goal_history.html", selectors.goal_history(access=access))
 
 
 @login_required
 @require_POST
 def goal_restore(request: HttpRequest, goal_id: int, revision_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
+    access = goal_for_person(person_for(request), goal_id, write=True)
+    goal = access.goal
     revision = revision_for_goal(goal, revision_id)
     form = RestoreForm(request.POST)
     if not form.is_valid():
@@ -158,7 +230,7 @@ def goal_restore(request: HttpRequest, goal_id: int, revision_id: int) -> HttpRe
             goal_id=goal.pk,
             revision_id=revision.pk,
             by=request.user,
-            role=actor_for(request).role,
+            role=access.role,
             base_version=form.cleaned_data["base_version"],
         )
     except services.GoalConflict:
@@ -176,16 +248,9 @@ def goal_restore(request: HttpRequest, goal_id: int, revision_id: int) -> HttpRe
 @login_required
 @require_POST
 def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
-    team_id = goal.team_id
-    try:
-        services.goal_delete(goal=goal, by=request.user, role=actor_for(request).role)
-    except PermissionDenied:
-        messages.error(
-            request,
-            _("A goal in the family's own words can't be deleted. Set it aside with a reason."),
-        )
-        return redirect("goal_detail", goal_id=goal.pk)
+    access = goal_for_deleting(person_for(request), goal_id)
+    team_id = access.goal.team_id
+    services.goal_delete(goal=access.goal, by=request.user, role=access.role)
     messages.success(request, _("Goal deleted."))
     return redirect("team_detail", team_id=team_id)
 
@@ -193,67 +258,68 @@ def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def step_add(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
-    actor = actor_for(request)
+    access = goal_for_person(person_for(request), goal_id, write=True)
     form = StepForm(request.POST)
     if form.is_valid():
-        services.step_add(goal=goal, by=request.user, role=actor.role, data=form.cleaned_data)
+        services.step_add(
+            goal=access.goal, by=request.user, role=access.role, data=form.cleaned_data
+        )
         if not request.htmx:
             messages.success(request, _("Step added."))
-    return _goal_section(request, goal, "steps", step_form=form if not form.is_valid() else None)
+    return _goal_section(request, access, "steps", step_form=None if form.is_valid() else form)
 
 
 @login_required
 @require_POST
 def step_toggle(request: HttpRequest, goal_id: int, step_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
-    step = step_for_goal(goal, step_id)
+    access = goal_for_person(person_for(request), goal_id, write=True)
+    step = step_for_goal(access.goal, step_id)
     form = StepDoneForm(request.POST)
     form.is_valid()
     services.step_set_done(
-        step=step, by=request.user, role=actor_for(request).role, done=form.cleaned_data["done"]
+        step=step, by=request.user, role=access.role, done=form.cleaned_data["done"]
     )
-    return _goal_section(request, goal, "steps")
+    return _goal_section(request, access, "steps")
 
 
 @login_required
 @require_POST
 def progress_add(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
-    require_family_member(request.user, goal.team)
+    access = goal_for_progress(person_for(request), goal_id)
     form = ProgressForm(request.POST)
     if form.is_valid():
-        services.progress_checkin_create(goal=goal, by=request.user, **form.cleaned_data)
+        services.progress_checkin_create(goal=access.goal, by=request.user, **form.cleaned_data)
         if not request.htmx:
             messages.success(request, _("Thank you! Your progress is saved."))
     return _goal_section(
-        request, goal, "progress", progress_form=form if not form.is_valid() else None
+        request, access, "progress", progress_form=None if form.is_valid() else form
     )
 
 
 @login_required
 @require_POST
 def comment_add(request: HttpRequest, goal_id: int) -> HttpResponse:
-    goal = goal_for_user(request.user, goal_id, write=True)
+    access = goal_for_person(person_for(request), goal_id, write=True)
     form = CommentForm(request.POST)
     if form.is_valid():
         services.comment_create(
-            goal=goal, by=request.user, role=actor_for(request).role, body=form.cleaned_data["body"]
+            goal=access.goal, by=request.user, role=access.role, body=form.cleaned_data["body"]
         )
         if not request.htmx:
             messages.success(request, _("Comment added."))
     return _goal_section(
-        request, goal, "comments", comment_form=form if not form.is_valid() else None
+        request, access, "comments", comment_form=None if form.is_valid() else form
     )
 
 
-def _goal_section(request: HttpRequest, goal, section: str, **bound_forms) -> HttpResponse:
+def _goal_section(request: HttpRequest, access, section: str, **bound_forms) -> HttpResponse:
     """After a small write: the section fragment for htmx, otherwise back to the goal
     page (Post/Redirect/Get), or the page with the form and its errors when invalid."""
     invalid = {name: form for name, form in bound_forms.items() if form is not None}
+    goal = access.goal
     if not request.htmx and not invalid:
         return redirect(reverse("goal_detail", args=[goal.pk]) + f"#{section}")
-    context = selectors.goal_page(actor=actor_for(request), goal=goal)
+    context = selectors.goal_page(access=access)
     context.update(comment_form=CommentForm(), step_form=StepForm(), progress_form=ProgressForm())
     context.update(invalid)
     template = f"{GOAL_PAGE}#{section}" if request.htmx else GOAL_PAGE

@@ -70,12 +70,16 @@ def make_team(program: Program, *, facilitator: User | None = None, family: User
 def make_goal(team: FamilyTeam, *, by: User, role: str = Role.FAMILY,
               statement: str = "We want calm mornings.") -> Goal:  # fmt: skip
     now = timezone.now()
+    wording = Wording.FAMILY if role == Role.FAMILY else Wording.STAFF
     goal = Goal.objects.create(
         team=team,
         statement=statement,
         why_it_matters="School starts on time.",
         strengths="We love music.",
-        wording=Wording.FAMILY if role == Role.FAMILY else Wording.STAFF,
+        statement_wording=wording,
+        why_it_matters_wording=wording,
+        strengths_wording=wording,
+        family_has_written=role == Role.FAMILY,
         created_by=by,
         created_at=now,
         updated_at=now,

@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from communities.models import AuditEntry
 from engagement.models import EngagementEvent, Goal, GoalRevision
+from tests import factories
 
 
 def _edit_data(goal: Goal, **changes) -> dict:
@@ -213,10 +214,10 @@ def test_it_lets_families_and_facilitators_create_goals(world, client_for):
 
 def test_it_keeps_staff_from_deleting_a_family_worded_goal(world, client_for):
     response = client_for(world.facilitator).post(reverse("goal_delete", args=[world.goal.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert Goal.objects.filter(pk=world.goal.pk).exists()
-    staff_goal = Goal.objects.create(
-        team=world.team, statement="Attend school daily", wording="staff"
+    staff_goal = factories.make_goal(
+        world.team, by=world.facilitator, role="facilitator", statement="Attend school daily"
     )
     client_for(world.facilitator).post(reverse("goal_delete", args=[staff_goal.pk]))
     assert not Goal.objects.filter(pk=staff_goal.pk).exists()
@@ -237,9 +238,10 @@ def test_it_ignores_tampered_fields_from_a_facilitator_too(world, client_for):
     goal.refresh_from_db()
     assert goal.team == world.team
     assert goal.created_by == world.family
-    assert (
-        goal.wording == "staff"
-    )  # the facilitator reworded it: staff wording, whatever was posted
+    # The facilitator wrote only the strengths: those are staff wording now, whatever was
+    # posted, and the statement (so the goal) stays in the family's words.
+    assert goal.strengths_wording == "staff"
+    assert goal.wording == "family"
     assert GoalRevision.objects.get(goal=goal, version=2).author_role == "facilitator"
 
 

@@ -7,15 +7,31 @@ from engagement.services import goal_update
 
 def test_it_diffs_by_word():
     assert word_diff("We want calm mornings.", "We want calm and happy mornings.") == [
-        ("same", "We want calm "),
-        ("added", "and happy "),
+        ("same", "We want calm"),
+        ("added", "and happy"),
         ("same", "mornings."),
     ]
     assert word_diff("Call the school", "Call the clinic") == [
-        ("same", "Call the "),
+        ("same", "Call the"),
         ("removed", "school"),
         ("added", "clinic"),
     ]
+
+
+def test_it_keeps_the_spaces_between_removed_and_added_words(world, client_for):
+    """Reported: "Las mañanas" → "Mornings set" read as "LasMornings mañanasset"."""
+    goal_update(
+        goal_id=world.goal.pk, by=world.family, role="family",
+        data={"statement": "Las mañanas tranquilas."}, base_version=1,
+    )  # fmt: skip
+    goal_update(
+        goal_id=world.goal.pk, by=world.family, role="family",
+        data={"statement": "Mornings set calm."}, base_version=2,
+    )  # fmt: skip
+    page = client_for(world.family).get(reverse("goal_history", args=[world.goal.pk]))
+    body = page.content.decode()
+    assert "<del>Las mañanas tranquilas.</del> <ins>Mornings set calm.</ins>" in body
+    assert "</del><ins>" not in body
 
 
 def test_it_shows_who_changed_what_with_word_diffs(world, client_for):
@@ -27,7 +43,7 @@ def test_it_shows_who_changed_what_with_word_diffs(world, client_for):
     body = page.content.decode()
     assert page.status_code == 200
     assert "Rosa Family" in body
-    assert "<ins>and happy </ins>" in body
+    assert "We want calm <ins>and happy</ins> mornings." in body
     assert "Version 2" in body and "Version 1" in body
 
 
