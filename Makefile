@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint format lock messages db bench
+.PHONY: install demo test lint format lock messages db bench screenshots
 
 $(BIN)/activate: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ format: install
 messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=docs
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Refresh the README's pictures in docs/screenshots/ (a plain test run writes them to a
+# temporary folder, so it leaves the work tree clean). The page gate takes none.
+screenshots: install
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/browser -m browser \
+		--ignore=tests/browser/test_page_gates.py
 
 # Regenerate the lock file from pyproject.toml ranges (exact versions of everything installed).
 lock:

@@ -3,12 +3,16 @@
 Chromium comes from the OS (`apt-get install chromium`, done by .ci/run); we never
 download a browser. Outside CI a machine without it skips these tests with a message;
 in CI (CI set) a missing Chromium fails them.
+
+Screenshots go to a temporary folder, so a test run leaves the work tree clean;
+`make screenshots` sets SCREENSHOTS_DIR to docs/screenshots/ to refresh the README's.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,9 @@ from django.core.management import call_command
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOTS_DIR") or Path(tempfile.gettempdir()) / "miiwrap-screenshots"
+)
 DEMO_PASSWORD = "miiwrap-demo"
 
 
@@ -80,3 +86,22 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(context, user, base_url: str) -> None:
+    """Sign `user` in without the login form: a session made by the test client, whose
+    cookie the browser context then carries (fast, and no rate limit or MFA step)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )

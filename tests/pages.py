@@ -1,0 +1,134 @@
+"""Every HTML page of the project and the roles that visit it.
+
+The browser gate (tests/browser/test_page_gates.py) opens each page as each of these
+roles on a phone screen and checks accessibility, width and the console. Addresses and
+expected statuses come from the authorization matrix: a role opens a page with the
+first row of the matrix that lets it in (its own objects), so this list only says *who*
+sees *what*. `test_it_lists_every_page_the_matrix_serves` (in
+tests/browser/test_page_gates.py, run without a browser) fails when a route × role
+that the matrix answers with 200 is neither here nor in NOT_PAGES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.conftest import ROLES, World
+from tests.test_authorization_matrix import MATRIX
+
+EVERYONE = tuple(ROLES)
+SIGNED_IN = ("family", "facilitator", "supervisor", "admin", "outsider")
+STAFF = ("facilitator", "supervisor", "admin", "outsider")
+FACILITATORS = ("facilitator", "outsider")  # the outsider facilitates in their own org
+GOAL_WRITERS = ("family", "facilitator", "outsider")
+GOAL_READERS = ("family", "facilitator", "supervisor", "admin", "outsider")
+LEADS = ("supervisor", "admin")
+
+# route of the matrix → roles that visit it as an HTML page.
+PAGES: dict[str, tuple[str, ...]] = {
+    "": STAFF,
+    "family/": ("family",),
+    "teams/": STAFF,
+    "teams/<int:team_id>/": STAFF,
+    "teams/<int:team_id>/invite/": FACILITATORS,
+    "teams/<int:team_id>/audit/": LEADS,
+    "teams/<int:team_id>/meetings/new/": FACILITATORS,
+    "teams/<int:team_id>/goals/new/": GOAL_WRITERS,
+    "goals/<int:goal_id>/": GOAL_READERS,
+    "goals/<int:goal_id>/edit/": GOAL_WRITERS,
+    "goals/<int:goal_id>/history/": GOAL_READERS,
+    "setup/": ("admin",),
+    "dashboard/": LEADS,
+    "invitations/<str:key>/": EVERYONE,
+    "checkins/<str:token>/": ("anonymous", "family"),
+    "notifications/": SIGNED_IN,
+    "preferences/": SIGNED_IN,
+    # django-allauth's pages, in our layout.
+    "accounts/login/": ("anonymous",),
+    "accounts/login/code/": ("anonymous",),
+    "accounts/signup/": ("anonymous",),
+    "accounts/logout/": SIGNED_IN,
+    "accounts/inactive/": EVERYONE,
+    "accounts/reauthenticate/": SIGNED_IN,
+    "accounts/email/": SIGNED_IN,
+    "accounts/confirm-email/": EVERYONE,
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": EVERYONE,
+    "accounts/password/change/": SIGNED_IN,
+    "accounts/password/reset/": EVERYONE,
+    "accounts/password/reset/done/": EVERYONE,
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": EVERYONE,
+    "accounts/password/reset/key/done/": EVERYONE,
+    "accounts/2fa/": SIGNED_IN,
+    "accounts/2fa/reauthenticate/": LEADS,
+}
+
+# Route × role answering 200 that is not an HTML page to check, with the reason.
+NOT_PAGES: dict[tuple[str, str], str] = {
+    # None today: every 200 GET renders a page. A file download or a feed (iCalendar,
+    # CSV) goes here, e.g. ("dashboard/export.csv", "supervisor"): "CSV, not HTML".
+}
+
+# Error pages people meet, as (route, matrix row, role): the status is the matrix's.
+ERROR_PAGES: list[tuple[str, int, str]] = [
+    ("teams/", 0, "family"),  # 403
+    ("invitations/<str:key>/", 1, "anonymous"),  # 404
+    ("teams/<int:team_id>/", 2, "facilitator"),  # 404 for another organisation's team
+    ("checkins/<str:token>/", 1, "family"),  # 410
+]
+
+
+@dataclass(frozen=True)
+class Visit:
+    route: str
+    row: int
+    role: str
+
+    @property
+    def expected_status(self) -> int:
+        return MATRIX[self.route][self.row][1][self.role]
+
+    def path(self, world: World) -> str:
+        """The address, built by the matrix's kwargs factory (which may create objects)."""
+        kwargs_for: Callable[[World], dict] = MATRIX[self.route][self.row][0]
+        kwargs = kwargs_for(world)
+        path = "/" + kwargs.pop("__path__", self.route)
+        for name, value in kwargs.items():
+            path = path.replace(f"<int:{name}>", str(value)).replace(f"<str:{name}>", str(value))
+        return path
+
+    def __str__(self) -> str:
+        return f"{self.role} /{self.route} (row {self.row})"
+
+
+def _first_row_letting_in(route: str, role: str) -> int:
+    for index, (_, expected) in enumerate(MATRIX[route]):
+        if expected[role] == 200:
+            return index
+    raise LookupError(f"{role} never gets a 200 from /{route} in the authorization matrix")
+
+
+def visits_for(role: str) -> list[Visit]:
+    """The pages `role` visits, then the error pages it meets."""
+    pages = [
+        Visit(route, _first_row_letting_in(route, role), role)
+        for route, roles in PAGES.items()
+        if role in roles
+    ]
+    errors = [Visit(route, row, r) for route, row, r in ERROR_PAGES if r == role]
+    return pages + errors
+
+
+def served_pages() -> set[tuple[str, str]]:
+    """(route, role) for every GET the authorization matrix answers with 200."""
+    return {
+        (route, role)
+        for route, rows in MATRIX.items()
+        for _, expected in rows
+        for role in ROLES
+        if expected[role] == 200
+    }
+
+
+def listed_pages() -> set[tuple[str, str]]:
+    return {(route, role) for route, roles in PAGES.items() for role in roles}
