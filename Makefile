@@ -19,13 +19,11 @@ install: $(BIN)/activate
 db: install
 	DEBUG=1 $(BIN)/python manage.py ensure_database
 
+# Migrates, seeds and runs web + worker + beat with the production settings (DEBUG off)
+# over plain http, and a secret key generated on first run into .demo-secret-key
+# (git-ignored). DEBUG=1 here only lets the supervising command load settings; see
+# miiwrap/management/commands/run_demo.py.
 demo: db
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	@echo ""
-	@echo "MiiWrap is running at http://$(HOST):$(PORT)/  (Ctrl-C stops web, worker and beat)"
-	@echo ""
 	DEBUG=1 $(BIN)/python manage.py run_demo --addr $(HOST):$(PORT)
 
 test: install
