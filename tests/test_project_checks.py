@@ -140,15 +140,21 @@ def published_ports(config: str) -> list[str]:
     return sorted(re.findall(r"^\s*- ([\d.]+:\d+:\d+)/tcp$", config, re.MULTILINE))
 
 
-def settings_values(module: str, names: list[str], **env: str) -> dict:
-    """Import the settings module in a fresh interpreter with `env` and return the values
-    of `names` (as JSON, so tuples come back as lists)."""
+def import_settings(
+    module: str, names: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess:
+    """Import a settings module in a fresh interpreter with `env`; its stdout is the
+    values of `names` as JSON (so tuples come back as lists)."""
     script = (
         "import importlib, json, sys\n"
         f"settings = importlib.import_module({module!r})\n"
         f"print(json.dumps({{name: getattr(settings, name) for name in {names!r}}}))\n"
     )
-    result = run([sys.executable, "-c", script], env=project_env(**env))
+    return run([sys.executable, "-c", script], env=env)
+
+
+def settings_values(module: str, names: list[str], **env: str) -> dict:
+    result = import_settings(module, names, project_env(**env))
     assert result.returncode == 0, describe(result)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -185,3 +191,93 @@ def test_it_takes_the_audit_address_from_x_forwarded_for_only_when_trusted(setti
     assert client_ip(request) == "203.0.113.9"
     request.META["HTTP_X_FORWARDED_FOR"] = "not an address"
     assert client_ip(request) == "10.0.0.2"
+
+
+TEST_SERVICES = ["TEST_DATABASE_URL", "TEST_REDIS_URL", "TEST_CELERY_BROKER_URL"]
+APP_SERVICES = {
+    "DATABASE_URL": "postgres://app:secret@db.example:5432/miiwrap_production",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "SECRET_KEY": "the-apps-own-secret-key",
+}
+
+
+def fresh_test_settings_env(**env: str) -> dict[str, str]:
+    """A shell where the app's `.env` is exported, as a developer's may be: tests.settings
+    is imported afresh (not as a process started by a test)."""
+    environment = project_env(**APP_SERVICES)
+    environment.pop("MIIWRAP_TEST_SERVICES_CHOSEN", None)
+    for name in TEST_SERVICES:
+        environment.pop(name, None)
+    environment.update(env)
+    return environment
+
+
+TEST_SETTINGS = ["DATABASES", "CACHES", "CELERY_BROKER_URL", "SECRET_KEY"]
+
+
+def test_it_keeps_tests_off_the_apps_database_and_redis_when_its_env_is_exported():
+    values = json.loads(
+        import_settings("tests.settings", TEST_SETTINGS, fresh_test_settings_env()).stdout
+    )
+    database = values["DATABASES"]["default"]
+    # pytest-django creates and uses test_miiwrap from this.
+    assert (database["HOST"], database["USER"], database["NAME"]) == (
+        "127.0.0.1",
+        "postgres",
+        "miiwrap",
+    )
+    assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/15"
+    assert values["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/14"
+
+
+def test_it_takes_test_services_from_the_test_variables():
+    env = fresh_test_settings_env(
+        TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/miiwrap_mine",
+        TEST_REDIS_URL="redis://127.0.0.1:6379/9",
+        TEST_CELERY_BROKER_URL="redis://127.0.0.1:6379/8",
+    )
+    result = import_settings("tests.settings", TEST_SETTINGS, env)
+    assert result.returncode == 0, describe(result)
+    values = json.loads(result.stdout)
+    assert values["DATABASES"]["default"]["NAME"] == "miiwrap_mine"
+    assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/9"
+    assert values["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/8"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"TEST_REDIS_URL": "redis://127.0.0.1:6379/0"}, "Redis database 0"),
+        ({"TEST_REDIS_URL": "redis://127.0.0.1:6379"}, "Redis database 0"),
+        ({"TEST_CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "Redis database 0"),
+        (
+            {"TEST_REDIS_URL": "redis://127.0.0.1:6379/3", "REDIS_URL": "redis://127.0.0.1:6379/3"},
+            "the app's Redis database (REDIS_URL=",
+        ),
+        (
+            {
+                "TEST_CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",
+                "CELERY_BROKER_URL": "redis://127.0.0.1:6379/4",
+            },
+            "the app's Redis database (CELERY_BROKER_URL=",
+        ),
+        ({"TEST_CELERY_BROKER_URL": "redis://127.0.0.1:6379/15"}, "must differ"),
+    ],
+)
+def test_it_refuses_a_test_redis_that_may_be_the_apps(env, message):
+    result = import_settings("tests.settings", TEST_SETTINGS, fresh_test_settings_env(**env))
+    assert result.returncode != 0, describe(result)
+    assert message in result.stderr, describe(result)
+
+
+def test_it_signs_each_test_run_with_a_random_key_of_its_own():
+    keys = {
+        json.loads(
+            import_settings("tests.settings", ["SECRET_KEY"], fresh_test_settings_env()).stdout
+        )["SECRET_KEY"]
+        for _ in range(2)
+    }
+    assert len(keys) == 2
+    assert APP_SERVICES["SECRET_KEY"] not in keys
+    assert all(len(key) >= 50 for key in keys)
