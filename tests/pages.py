@@ -76,9 +76,19 @@ if "setup/members/<int:membership_id>/" in MATRIX:
 
 # Route × role answering 200 that is not an HTML page to check, with the reason.
 NOT_PAGES: dict[tuple[str, str], str] = {
-    # None today: every 200 GET renders a page. A file download or a feed (iCalendar,
-    # CSV) goes here, e.g. ("dashboard/export.csv", "supervisor"): "CSV, not HTML".
+    # None today: every 200 GET of ours renders a page. A file download or a feed
+    # (iCalendar, CSV) goes here, e.g. ("dashboard/export.csv", "supervisor"): "CSV".
 }
+# Routes, by prefix, that are not our pages, with the reason.
+NOT_OUR_PAGES: dict[str, str] = {
+    "django-admin/": "Django's own admin (its templates, scripts and jsi18n), for platform "
+    "operators at a desk; the product's pages are ours",
+}
+
+
+def excluded(route: str, role: str) -> bool:
+    return (route, role) in NOT_PAGES or route.startswith(tuple(NOT_OUR_PAGES))
+
 
 # Error pages people meet, as (route, matrix row, role): the status is the matrix's.
 ERROR_PAGES: list[tuple[str, int, str]] = [
