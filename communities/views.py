@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 
 from communities import selectors, services
@@ -73,6 +73,7 @@ def family_invite(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def setup(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(actor_for(request))
     context = selectors.organization_setup(organization)
@@ -252,6 +253,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team_audit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = team_for_auditor(person_for(request), team_id).team
     family_data_viewed(request, team=team, subject="team audit trail")

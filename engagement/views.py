@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from communities.access import (
     actor_for,
@@ -47,6 +47,7 @@ from engagement.forms import (
 GOAL_PAGE = "engagement/goal_detail.html"
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's first page, in the organisation the person is working in now."""
     if not request.user.is_authenticated:
@@ -70,6 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     require_role(actor, Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
@@ -77,6 +79,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     access = team_for_person(person_for(request), team_id)
     if access.is_family_member:
@@ -110,6 +113,7 @@ def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def family_home(request: HttpRequest) -> HttpResponse:
     """The family portal: every team of theirs, goals, meetings, facilitators, comments."""
     actor = actor_for(request)
@@ -121,6 +125,7 @@ def family_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     require_role(actor, Role.SUPERVISOR, Role.ADMIN)
@@ -146,6 +151,7 @@ def goal_new(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     access = goal_for_person(person_for(request), goal_id)
     family_data_viewed(request, team=access.goal.team, subject=f"goal {access.goal.pk}")
@@ -209,6 +215,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def goal_history(request: HttpRequest, goal_id: int) -> HttpResponse:
     access = goal_for_person(person_for(request), goal_id)
     family_data_viewed(request, team=access.goal.team, subject=f"goal {access.goal.pk} history")

@@ -31,6 +31,10 @@ class World:
     goal: Goal  # in `team`, worded by the family
     other_goal: Goal  # in `other_team`
     outsider_goal: Goal  # in `outsider_team`
+    # Supervisor of `program` at Riverbend AND a family member of `outsider_team` at
+    # Northside: every check must use the role held in the object's organisation.
+    dual: User
+    operator: User  # a platform operator (Django superuser) with no organisation
 
     def persona(self, role: str) -> User | None:
         return {
@@ -40,10 +44,21 @@ class World:
             "supervisor": self.supervisor,
             "admin": self.admin,
             "outsider": self.outsider,
+            "dual": self.dual,
+            "operator": self.operator,
         }[role]
 
 
-ROLES = ["anonymous", "family", "facilitator", "supervisor", "admin", "outsider"]
+ROLES = [
+    "anonymous",
+    "family",
+    "facilitator",
+    "supervisor",
+    "admin",
+    "outsider",
+    "dual",
+    "operator",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +95,15 @@ def world(db) -> World:
     outsider_program = factories.make_program(outsider_org, "Northside Wraparound")
     outsider = factories.make_user("outsider@ns.test", name="Olive Outsider")
     factories.make_member(outsider, outsider_org, Role.FACILITATOR)
-    outsider_team = factories.make_team(outsider_program, facilitator=outsider, name="Okafor")
+    dual = factories.make_user("dual@both.test", name="Dee Dual")
+    factories.make_member(dual, org, Role.SUPERVISOR, program)
+    factories.give_totp(dual)
+    factories.make_member(dual, outsider_org, Role.FAMILY)
+    outsider_team = factories.make_team(
+        outsider_program, facilitator=outsider, family=dual, name="Okafor"
+    )
+    operator = User.objects.create_superuser("operator@platform.test", factories.PASSWORD)
+    factories.give_totp(operator)
     goal = factories.make_goal(team, by=family)
     other_goal = factories.make_goal(other_team, by=other_family, statement="Other family goal")
     outsider_goal = factories.make_goal(
@@ -104,6 +127,8 @@ def world(db) -> World:
         goal=goal,
         other_goal=other_goal,
         outsider_goal=outsider_goal,
+        dual=dual,
+        operator=operator,
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from communities.models import Invitation, Role
+from communities.models import Invitation, Membership, Role
 from tests.conftest import ROLES, World
 
 
@@ -87,65 +87,85 @@ def checkin_kwargs(w: World) -> dict:
     return {"token": checkin_token(checkin)}
 
 
+def membership_kwargs(target: str) -> Callable[[World], dict]:
+    """A staff membership: the facilitator's (own organisation) or the outsider's."""
+    return lambda w: {
+        "membership_id": Membership.objects.get(
+            user=getattr(w, target), role__in=["facilitator"]
+        ).pk
+    }
+
+
+# Personas beyond the four roles: `dual` is a supervisor of `program` at Riverbend and a
+# family member of the Northside team; `operator` runs the platform (Django admin) and
+# belongs to no organisation.
 # Reading a family's goals: the team's family and facilitator, supervisors and admins.
 GOAL_READ = goal_rows(
-    signed_in(200, outsider=404),
+    signed_in(200, outsider=404, operator=404),
     signed_in(404, supervisor=200, admin=200),
-    signed_in(404, outsider=200),
+    signed_in(404, outsider=200, dual=200),
 )
 # Writing: only the team's family and facilitators (supervisors/admins read, 403).
 TEAM_WRITE = team_rows(
-    signed_in(403, family=200, facilitator=200, outsider=404),
+    signed_in(403, family=200, facilitator=200, outsider=404, operator=404),
     signed_in(404, supervisor=403, admin=403),
-    signed_in(404, outsider=200),
+    signed_in(404, outsider=200, dual=200),
 )
 GOAL_WRITE = goal_rows(
-    signed_in(403, family=200, facilitator=200, outsider=404),
+    signed_in(403, family=200, facilitator=200, outsider=404, operator=404),
     signed_in(404, supervisor=403, admin=403),
-    signed_in(404, outsider=200),
+    signed_in(404, outsider=200, dual=200),
+)
+# Facilitator-only pages (inviting family, recording meetings). The dual person is
+# family at Northside: they see that team but may not act as its facilitator.
+FACILITATE = team_rows(
+    signed_in(403, facilitator=200, outsider=404, operator=404),
+    signed_in(404, supervisor=403, admin=403),
+    signed_in(404, outsider=200, dual=403),
 )
 POST_ONLY = [(lambda w: {"goal_id": w.goal.pk, "step_id": 1, "revision_id": 1}, signed_in(405))]
 
 # route → list of (kwargs factory, {role: status}); GET requests.
 MATRIX: dict[str, list] = {
     "": [(NO_KWARGS, signed_in(200, family=302))],
-    "teams/": [(NO_KWARGS, signed_in(200, family=403))],
+    "teams/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
     "teams/<int:team_id>/": team_rows(
-        signed_in(200, family=302, outsider=404),
+        signed_in(200, family=302, outsider=404, operator=404),
         signed_in(404, supervisor=200, admin=200),
-        signed_in(404, outsider=200),
+        signed_in(404, outsider=200, dual=302),
     ),
-    "teams/<int:team_id>/invite/": team_rows(
-        signed_in(403, facilitator=200, outsider=404),
-        signed_in(404, supervisor=403, admin=403),
-        signed_in(404, outsider=200),
-    ),
+    "teams/<int:team_id>/invite/": FACILITATE,
+    # The audit trail: admins and the program's supervisors. At Northside the dual
+    # person is a family member, so they can't read that team's trail.
     "teams/<int:team_id>/audit/": team_rows(
-        signed_in(403, supervisor=200, admin=200, outsider=404),
+        signed_in(403, supervisor=200, admin=200, outsider=404, dual=200, operator=404),
         signed_in(404, supervisor=200, admin=200),
-        signed_in(404, outsider=403),
+        signed_in(404, outsider=403, dual=403),
     ),
     "setup/": [(NO_KWARGS, signed_in(403, admin=200))],
     "setup/invite/": [(NO_KWARGS, signed_in(405))],
+    "setup/members/<int:membership_id>/": [
+        (membership_kwargs("facilitator"), signed_in(403, admin=200)),
+        (membership_kwargs("outsider"), signed_in(403, admin=404)),
+    ],
+    "invitations/<int:invitation_id>/resend/": [(lambda w: {"invitation_id": 1}, signed_in(405))],
+    "invitations/<int:invitation_id>/revoke/": [(lambda w: {"invitation_id": 1}, signed_in(405))],
     "invitations/<str:key>/": [
         (invitation_kwargs, every(200)),
         (lambda w: {"key": "no-such-invitation"}, every(404)),
     ],
     "preferences/": [(NO_KWARGS, signed_in(200))],
     "language/": [(NO_KWARGS, every(405))],
+    "organisation/": [(NO_KWARGS, signed_in(405))],
+    # The dual person works at Riverbend (as supervisor) until they switch organisation.
     "family/": [(NO_KWARGS, signed_in(403, family=200))],
-    "dashboard/": [(NO_KWARGS, signed_in(403, supervisor=200, admin=200))],
-    "teams/<int:team_id>/meetings/new/": team_rows(
-        signed_in(403, facilitator=200, outsider=404),
-        signed_in(404, supervisor=403, admin=403),
-        signed_in(404, outsider=200),
-    ),
+    "dashboard/": [(NO_KWARGS, signed_in(403, supervisor=200, admin=200, dual=200))],
+    "teams/<int:team_id>/meetings/new/": FACILITATE,
     "teams/<int:team_id>/goals/new/": TEAM_WRITE,
     "goals/<int:goal_id>/": GOAL_READ,
     "goals/<int:goal_id>/edit/": GOAL_WRITE,
     "goals/<int:goal_id>/history/": GOAL_READ,
-    # POST-only: a GET is refused; their authorization is swept with POSTs in
-    # tests/engagement/test_goal_access.py.
+    # POST-only: a GET is refused; their authorization is in POST_MATRIX below.
     "goals/<int:goal_id>/history/<int:revision_id>/restore/": POST_ONLY,
     "goals/<int:goal_id>/delete/": POST_ONLY,
     "goals/<int:goal_id>/steps/": POST_ONLY,
@@ -195,9 +215,13 @@ MATRIX.update(
         "accounts/login/code/": [(NO_KWARGS, every(302, anonymous=200))],
         "accounts/2fa/": [(NO_KWARGS, signed_in(200))],
         "accounts/2fa/authenticate/": [(NO_KWARGS, every(302))],
-        "accounts/2fa/reauthenticate/": [(NO_KWARGS, every(302, supervisor=200, admin=200))],
+        "accounts/2fa/reauthenticate/": [
+            (NO_KWARGS, every(302, supervisor=200, admin=200, dual=200, operator=200))
+        ],
         "accounts/2fa/totp/activate/": [(NO_KWARGS, every(302))],
-        "accounts/2fa/totp/deactivate/": [(NO_KWARGS, signed_in(404, supervisor=302, admin=302))],
+        "accounts/2fa/totp/deactivate/": [
+            (NO_KWARGS, signed_in(404, supervisor=302, admin=302, dual=302, operator=302))
+        ],
         "accounts/2fa/recovery-codes/": [(NO_KWARGS, signed_in(404))],
         "accounts/2fa/recovery-codes/generate/": [(NO_KWARGS, every(302))],
         "accounts/2fa/recovery-codes/download/": [(NO_KWARGS, signed_in(404))],
@@ -212,17 +236,41 @@ def _admin_path(route: str) -> str:
     return re.sub(r"<[^>]+>", "1", path)
 
 
-# Django's admin is for platform operators (is_staff), none of the personas: every admin
-# URL sends everyone to the admin login, which (secured by allauth) sends anonymous
-# people to log in and refuses signed-in people who are not staff.
+def _operator_status(path: str) -> int:
+    """What a platform operator (superuser with MFA) gets from an admin URL."""
+    if path.endswith("logout/"):
+        return 405  # logging out of the admin is a POST
+    if path.endswith("login/"):
+        return 302  # already signed in: on to the admin index
+    if "autocomplete" in path:
+        return 403  # needs the querying field's parameters
+    if path.startswith("django-admin/communities/auditentry/") and (
+        path.endswith("add/") or path.endswith("delete/")
+    ):
+        return 403  # the audit trail is read-only, even here
+    if "no-such-page" in path or "/r/" in path or "/password/" in path:
+        return 404  # no such page, content type or user
+    if "/1/" in path:
+        return 302  # object 1 does not exist: the admin goes back to the list
+    return 200
+
+
+# Django's admin is for platform operators only. Everyone else is sent to the admin
+# login, which (secured by allauth) sends anonymous people to log in and refuses
+# signed-in people who are not operators.
 MATRIX.update(
     {
-        route: [(literal(_admin_path(route)), every(302))]
+        route: [
+            (
+                literal(_admin_path(route)),
+                every(302, operator=_operator_status(_admin_path(route))),
+            )
+        ]
         for route, _ in _routes(get_resolver().url_patterns)
         if route.startswith("django-admin/")
     }
 )
-MATRIX["django-admin/login/"] = [(literal("django-admin/login/"), signed_in(403))]
+MATRIX["django-admin/login/"] = [(literal("django-admin/login/"), signed_in(403, operator=302))]
 
 
 def test_it_covers_every_url():
@@ -233,22 +281,310 @@ def test_it_covers_every_url():
     assert not stale, f"Matrix rows for URLs that no longer exist: {stale}"
 
 
-CASES = [
-    pytest.param(route, index, role, id=f"{route or '/'}#{index}-{role}")
+ROWS = [
+    pytest.param(route, index, id=f"{route or '/'}#{index}")
     for route, rows in MATRIX.items()
     for index in range(len(rows))
-    for role in ROLES
 ]
 
 
-@pytest.mark.parametrize(("route", "index", "role"), CASES)
-def test_it_answers_the_expected_status(world, client_for, route, index, role):
+@pytest.mark.parametrize(("route", "index"), ROWS)
+def test_it_answers_the_expected_status(world, client_for, route, index):
+    """Every persona in turn (one world per row keeps the matrix fast)."""
     kwargs_for, expected = MATRIX[route][index]
-    kwargs = kwargs_for(world)
+    path = _path(route, kwargs_for(world))
+    failures = []
+    for role in ROLES:
+        response = client_for(world.persona(role)).get(path)
+        if response.status_code != expected[role]:
+            failures.append(
+                f"{role} GET {path}: expected {expected[role]}, got {response.status_code}"
+            )
+    assert not failures, "\n".join(failures)
+
+
+def _path(route: str, kwargs: dict) -> str:
     path = "/" + kwargs.pop("__path__", route)
     for name, value in kwargs.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<str:{name}>", str(value))
-    response = client_for(world.persona(role)).get(path)
-    assert response.status_code == expected[role], (
-        f"{role} GET {path}: expected {expected[role]}, got {response.status_code}"
+    return path
+
+
+# --- POST routes -------------------------------------------------------------------
+#
+# Every route of ours that accepts a POST: each persona posts valid data to its own,
+# another family's and another organisation's object. A refusal (403, 404, 405, 410, or
+# an anonymous person sent to log in) must write nothing at all; an accepted POST must
+# have written something, unless the row says it only changes the session or a cookie.
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _staff_goal(target: str) -> Callable[[World], dict]:
+    """A goal no family member ever wrote, in the target team (only those can be deleted)."""
+
+    def kwargs(w: World) -> dict:
+        from tests.factories import make_goal
+
+        team = getattr(w, target)
+        author = team.facilitators.first()
+        return {"goal_id": make_goal(team, by=author, role="facilitator").pk}
+
+    return kwargs
+
+
+def _step_of(target: str) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        goal = getattr(w, target)
+        return {"goal_id": goal.pk, "step_id": goal.steps.create(what="Call the school").pk}
+
+    return kwargs
+
+
+def _first_revision_of(target: str) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        goal = getattr(w, target)
+        return {"goal_id": goal.pk, "revision_id": goal.revisions.get(version=1).pk}
+
+    return kwargs
+
+
+def _invitation(role: str, team: str | None) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        team_obj = getattr(w, team) if team else None
+        invitation = Invitation.objects.create(
+            organization=team_obj.program.organization if team_obj else w.org,
+            email=f"pending.{role}@invite.test",
+            role=role,
+            team=team_obj,
+            key=f"pending-{role}-{team}",
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+        return {"invitation_id": invitation.pk}
+
+    return kwargs
+
+
+def _writes(rows: list, data) -> list:
+    """GET matrix rows turned into POST rows: 200 there means the POST is accepted (302)."""
+    return [
+        (kwargs, data, {role: 302 if status == 200 else status for role, status in row.items()})
+        for kwargs, row in rows
+    ]
+
+
+GOAL_EDIT_DATA = lambda w: {  # noqa: E731
+    "statement": "Changed in the matrix",
+    "why_it_matters": "",
+    "strengths": "",
+    "status": "active",
+    "set_aside_reason": "",
+    "base_version": 1,
+}
+MEETING_DATA = lambda w: {  # noqa: E731
+    "held_on": _today(), "duration_minutes": 60, "family_present": "on", "agenda_set_by": "family",
+}  # fmt: skip
+NO_DATA = lambda w: {}  # noqa: E731
+SAME = object()  # marks a row whose accepted POST changes only the session or a cookie
+
+# route → list of (kwargs factory, data factory, {role: status}[, SAME]).
+POST_MATRIX: dict[str, list] = {
+    "teams/<int:team_id>/invite/": _writes(
+        FACILITATE,
+        lambda w: {"email": "new.person@invite.test", "name": "New", "relationship": "youth"},
+    ),
+    "teams/<int:team_id>/meetings/new/": _writes(FACILITATE, MEETING_DATA),
+    "teams/<int:team_id>/goals/new/": _writes(TEAM_WRITE, lambda w: {"statement": "A new goal"}),
+    "goals/<int:goal_id>/edit/": _writes(GOAL_WRITE, GOAL_EDIT_DATA),
+    "goals/<int:goal_id>/history/<int:revision_id>/restore/": [
+        (_first_revision_of(target), lambda w: {"base_version": 1}, row)
+        for target, (_k, _d, row) in zip(
+            ("goal", "other_goal", "outsider_goal"), _writes(GOAL_WRITE, None), strict=True
+        )
+    ],
+    # Only the team's facilitator deletes, and only a goal the family never wrote.
+    "goals/<int:goal_id>/delete/": [
+        (_staff_goal("team"), NO_DATA, signed_in(403, outsider=404, facilitator=302, operator=404)),
+        (_staff_goal("other_team"), NO_DATA, signed_in(404, supervisor=403, admin=403)),
+        (_staff_goal("outsider_team"), NO_DATA, signed_in(404, outsider=302, dual=403)),
+    ],
+    "goals/<int:goal_id>/steps/": _writes(GOAL_WRITE, lambda w: {"what": "Call the clinic"}),
+    "goals/<int:goal_id>/steps/<int:step_id>/done/": [
+        (_step_of(target), lambda w: {"done": "on"}, row)
+        for target, (_k, _d, row) in zip(
+            ("goal", "other_goal", "outsider_goal"), _writes(GOAL_WRITE, None), strict=True
+        )
+    ],
+    # Only the family speaks for the family: progress is theirs alone.
+    "goals/<int:goal_id>/progress/": [
+        (
+            lambda w: {"goal_id": w.goal.pk},
+            lambda w: {"score": 6},
+            signed_in(403, family=302, outsider=404, operator=404),
+        ),
+        (
+            lambda w: {"goal_id": w.other_goal.pk},
+            lambda w: {"score": 6},
+            signed_in(404, supervisor=403, admin=403),
+        ),
+        (
+            lambda w: {"goal_id": w.outsider_goal.pk},
+            lambda w: {"score": 6},
+            signed_in(404, outsider=403, dual=302),
+        ),
+    ],
+    "goals/<int:goal_id>/comments/": _writes(GOAL_WRITE, lambda w: {"body": "Thanks!"}),
+    "setup/invite/": [
+        (
+            NO_KWARGS,
+            lambda w: {"email": "new.staff@invite.test", "role": "facilitator"},
+            signed_in(403, admin=302),
+        )
+    ],
+    "setup/members/<int:membership_id>/": [
+        (
+            membership_kwargs("facilitator"),
+            lambda w: {"role": "supervisor", "programs": [w.program.pk], "is_active": "on"},
+            signed_in(403, admin=302),
+        ),
+        (
+            membership_kwargs("outsider"),
+            lambda w: {"role": "admin", "is_active": "on"},
+            signed_in(403, admin=404),
+        ),
+    ],
+    **{
+        f"invitations/<int:invitation_id>/{action}/": [
+            (_invitation("facilitator", None), NO_DATA, signed_in(404, admin=302)),
+            (_invitation("family", "team"), NO_DATA, signed_in(404, admin=302, facilitator=302)),
+            (_invitation("family", "outsider_team"), NO_DATA, signed_in(404, outsider=302)),
+        ]
+        for action in ("resend", "revoke")
+    },
+    # The link is the invited person's key: whoever holds it joins as that person.
+    "invitations/<str:key>/": [(invitation_kwargs, lambda w: {"name": "New Family"}, every(302))],
+    "preferences/": [
+        (
+            NO_KWARGS,
+            lambda w: {"name": "Renamed", "language": "es", "time_zone": "America/Denver"},
+            signed_in(302),
+        )
+    ],
+    "language/": [(NO_KWARGS, lambda w: {"language": "en"}, every(302), SAME)],
+    "organisation/": [
+        (
+            NO_KWARGS,
+            lambda w: {"organization": w.org.pk},
+            signed_in(302, outsider=404, operator=404),
+            SAME,
+        ),
+        (
+            NO_KWARGS,
+            lambda w: {"organization": w.outsider_org.pk},
+            signed_in(404, outsider=302, dual=302),
+            SAME,
+        ),
+    ],
+    "notifications/": [(NO_KWARGS, NO_DATA, signed_in(302), SAME)],
+    "checkins/<str:token>/": [
+        (
+            checkin_kwargs,
+            lambda w: {"agency": 4, "relevance": 5, "partnership": 4},
+            every(410, anonymous=200, family=200),
+        )
+    ],
+}
+
+# Pages that only read: a POST is refused (405) and writes nothing.
+READ_ONLY = [
+    "",
+    "teams/",
+    "teams/<int:team_id>/",
+    "teams/<int:team_id>/audit/",
+    "setup/",
+    "family/",
+    "dashboard/",
+    "goals/<int:goal_id>/",
+    "goals/<int:goal_id>/history/",
+]
+POST_MATRIX.update({route: [(MATRIX[route][0][0], NO_DATA, signed_in(405))] for route in READ_ONLY})
+POST_MATRIX[""] = [(NO_KWARGS, NO_DATA, every(405))]  # home needs no login to answer
+
+
+def test_it_covers_every_post_route():
+    """Every route of ours is in POST_MATRIX (it accepts a POST, or refuses one). allauth's
+    and Django admin's forms are theirs, guarded by their own CSRF and permission code."""
+    ours = {r for r, _ in _routes(get_resolver().url_patterns)}
+    ours = {r for r in ours if not r.startswith(("accounts/", "django-admin/"))}
+    missing = sorted(ours - set(POST_MATRIX))
+    assert not missing, f"Routes missing from POST_MATRIX: {missing}"
+
+
+def _written() -> tuple:
+    """A fingerprint of everything a POST could write."""
+    from communities.models import AuditEntry, FamilyMember, TeamMeeting, User
+    from engagement.models import (
+        EngagementEvent,
+        Goal,
+        GoalComment,
+        GoalRevision,
+        GoalStep,
+        MeetingCheckIn,
+        ProgressCheckIn,
     )
+
+    return (
+        list(Goal.objects.order_by("pk").values_list("pk", "version", "statement")),
+        GoalRevision.objects.count(),
+        list(GoalStep.objects.order_by("pk").values_list("pk", "done")),
+        GoalComment.objects.count(),
+        ProgressCheckIn.objects.count(),
+        TeamMeeting.objects.count(),
+        MeetingCheckIn.objects.filter(submitted_at__isnull=False).count(),
+        list(Invitation.objects.order_by("pk").values_list("pk", "key", "revoked_at")),
+        list(Membership.objects.order_by("pk").values_list("pk", "role", "is_active")),
+        Membership.supervised_programs.through.objects.count(),
+        FamilyMember.objects.count(),
+        User.objects.count(),
+        list(User.objects.order_by("pk").values_list("pk", "name", "language", "time_zone")),
+        EngagementEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
+
+
+POST_ROWS = [
+    pytest.param(route, index, id=f"POST {route or '/'}#{index}")
+    for route, rows in POST_MATRIX.items()
+    for index in range(len(rows))
+]
+
+
+@pytest.mark.parametrize(("route", "index"), POST_ROWS)
+def test_it_answers_posts_and_writes_only_when_allowed(world, client_for, route, index):
+    from django.db import transaction
+
+    kwargs_for, data_for, expected, *flags = POST_MATRIX[route][index]
+    path = _path(route, kwargs_for(world))
+    data = data_for(world)
+    failures = []
+    for role in ROLES:
+        # Each persona posts to the same starting state: its writes are rolled back.
+        with transaction.atomic():
+            client = client_for(world.persona(role))
+            before = _written()
+            response = client.post(path, data)
+            after = _written()
+            transaction.set_rollback(True)
+        status = response.status_code
+        if status != expected[role]:
+            failures.append(f"{role} POST {path}: expected {expected[role]}, got {status}")
+            continue
+        sent_to_log_in = response.headers.get("Location", "").startswith("/accounts/login/")
+        refused = status in (403, 404, 405, 410) or sent_to_log_in
+        if refused and after != before:
+            failures.append(f"{role} POST {path}: refused with {status} but wrote something")
+        if not refused and not flags and after == before:
+            failures.append(f"{role} POST {path}: accepted with {status} but wrote nothing")
+    assert not failures, "\n".join(failures)
