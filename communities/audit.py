@@ -73,5 +73,21 @@ def family_data_viewed(request: HttpRequest, *, team: FamilyTeam, subject: str) 
     """The one place that records a read of a family's data, called by views after the
     access check. Only reads count: a POST records its write in the service, so its
     answer (a fragment, a redirect) adds no "viewed" entry."""
-    if request.method in ("GET", "HEAD"):
-        audit_entry_create(actor=request.user, action="view", subject=subject, team=team)
+    family_data_viewed_in(request, teams=[team], subject=subject)
+
+
+def family_data_viewed_in(request: HttpRequest, *, teams: list[FamilyTeam], subject: str) -> None:
+    """`family_data_viewed` for a page showing several families' data (one insert)."""
+    if request.method not in ("GET", "HEAD") or not teams:
+        return
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            organization_id=team.program.organization_id,
+            team=team,
+            actor=request.user,
+            action=AuditEntry.Action.VIEW,
+            subject=subject[:200],
+            ip_address=_client_ip.get(),
+        )
+        for team in teams
+    )

@@ -21,7 +21,7 @@ from communities.access import (
     team_for_facilitator,
     team_for_person,
 )
-from communities.audit import family_data_viewed
+from communities.audit import family_data_viewed, family_data_viewed_in
 from communities.models import Notification, Role
 from communities.selectors import organization_setup
 from engagement import selectors, services
@@ -119,8 +119,8 @@ def family_home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     require_role(actor, Role.FAMILY)
     context = selectors.family_portal(actor=actor)
-    for page in context["pages"]:
-        family_data_viewed(request, team=page["team"], subject="family portal")
+    teams = [page["team"] for page in context["pages"]]
+    family_data_viewed_in(request, teams=teams, subject="family portal")
     return render(request, "engagement/family_home.html", context)
 
 
