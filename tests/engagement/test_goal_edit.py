@@ -260,3 +260,16 @@ def test_it_shows_times_in_the_readers_time_zone(world, client_for):
         reverse("goal_detail", args=[goal_id := world.goal.pk])
     )
     assert "03/03/2026 8:30 a.m." in page.content.decode(), goal_id
+
+
+def test_it_writes_times_without_a_doubled_full_stop(world, client_for):
+    """Reported: "saved a new version at 2:14 a.m.. Nothing you typed…"."""
+    goal = world.goal
+    client_for(world.facilitator).post(
+        reverse("goal_edit", args=[goal.pk]), _edit_data(goal, strengths="First save.")
+    )
+    stale = _edit_data(goal, strengths="Second, from a stale page.")  # still version 1
+    response = client_for(world.family).post(reverse("goal_edit", args=[goal.pk]), stale)
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "m.." not in body and ", Fay Facilitator (Facilitator) saved a new version." in body
