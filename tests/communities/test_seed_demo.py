@@ -55,6 +55,13 @@ def test_it_creates_the_demo_world(db):
     assert maya.facilitated_teams.count() >= 3
     family_team = User.objects.get(email="family@riverbend.example").family_teams.get()
     assert maya in family_team.facilitators.all()
-    # Only the five demo accounts can log in with a password.
-    assert sum(u.has_usable_password() for u in User.objects.all()) == 5
+    # Only the six demo accounts can log in with a password.
+    assert sum(u.has_usable_password() for u in User.objects.all()) == 6
+    # The coach holds one role in each organisation.
+    coach = {m.organization.slug: m.role for m in Membership.objects.filter(
+        user__email="coach@riverbend.example").select_related("organization")}  # fmt: skip
+    assert coach == {"riverbend": "supervisor", "northside": "family"}
+    # The facilitator is told what the family said and did.
+    kinds = set(maya.notifications.values_list("kind", flat=True))
+    assert {"checkin_answered", "family_goal_edited"} <= kinds
     assert family_team.goals.exists() and family_team.meetings.count() > 5

@@ -20,6 +20,7 @@ from communities.models import (
     FamilyTeam,
     LearningCommunity,
     Membership,
+    Notification,
     Organization,
     Phase,
     Program,
@@ -46,6 +47,7 @@ DEMO_LOGINS = [
     ("facilitator@riverbend.example", "Maya Ortiz", "facilitator"),
     ("family@riverbend.example", "Rosa Rivera", "family"),
     ("outsider@northside.example", "Olive Grant", "facilitator (Northside)"),
+    ("coach@riverbend.example", "Lena Brooks", "supervisor at Riverbend, family at Northside"),
 ]
 
 FAMILY_NAMES = [
@@ -208,6 +210,18 @@ class Command(BaseCommand):
         FamilyMember.objects.get_or_create(team=north_team, user=north_family)
         self.history(north_team, outsider, north_family, rng, 3)
 
+        # One person, two organisations, one role in each: a coach at Riverbend whose own
+        # family is served by Northside. She switches organisation in the header.
+        lena = self.person("coach@riverbend.example", "Lena Brooks", demo_login=True)
+        self.member(lena, riverbend, Role.SUPERVISOR).supervised_programs.add(youth)
+        self.member(lena, northside, Role.FAMILY)
+        brooks, _ = FamilyTeam.objects.get_or_create(
+            program=north_program, name="Brooks family", defaults={"phase": Phase.ENGAGEMENT}
+        )
+        brooks.facilitators.add(outsider)
+        FamilyMember.objects.get_or_create(team=brooks, user=lena)
+        self.history(brooks, outsider, lena, rng, 1)
+
     # --- six months of history ------------------------------------------------------------
 
     def history(
@@ -350,3 +364,19 @@ class Command(BaseCommand):
         meeting.save(update_fields=["family_present"])
         meeting.attendees.add(caregiver)
         meeting_checkin_open(meeting=meeting, member=caregiver)
+        # What the facilitator is told about the family's own words and ratings.
+        earlier = team.meetings.exclude(pk=meeting.pk).filter(checkins__isnull=False).first()
+        if earlier is not None:
+            answer = earlier.checkins.first()
+            Notification.objects.create(
+                recipient=facilitator, team=team, kind=Notification.Kind.CHECKIN_ANSWERED,
+                params={"name": caregiver.get_short_name(), "date": earlier.held_on.isoformat(),
+                        "agency": answer.agency, "relevance": answer.relevance,
+                        "partnership": answer.partnership, "word": answer.word},
+                url=f"/teams/{team.pk}/#meeting-{earlier.pk}", created_at=now - timedelta(days=1),
+            )  # fmt: skip
+        Notification.objects.create(
+            recipient=facilitator, team=team, kind=Notification.Kind.FAMILY_GOAL_EDITED,
+            params={"name": caregiver.get_short_name(), "goal": goal.statement[:80]},
+            url=f"/goals/{goal.pk}/history/", created_at=now - timedelta(hours=5),
+        )  # fmt: skip
