@@ -45,7 +45,10 @@ def test_it_lets_a_person_switch_organisation_and_reach_their_family_portal(worl
     client = client_for(world.dual)
     home = client.get(reverse("home"))
     assert home.status_code == 200
-    assert "Riverbend Test Services" in home.content.decode()  # shown in the header
+    header = home.content.decode().split("<main", 1)[0]
+    assert "<strong>Riverbend Test Services</strong>" in header  # where they work now
+    assert reverse("organization_switch") in header
+    assert f'value="{world.outsider_org.pk}"' in header
     assert client.get(reverse("family_home")).status_code == 403
     response = client.post(
         reverse("organization_switch"), {"organization": world.outsider_org.pk}
