@@ -17,9 +17,7 @@ def test_it_lists_only_the_current_organisations_teams(world, client_for):
     assert world.outsider_team.name not in body
 
 
-def test_it_refuses_the_other_organisations_audit_trail_to_its_family_member(
-    world, client_for
-):
+def test_it_refuses_the_other_organisations_audit_trail_to_its_family_member(world, client_for):
     """Reported: a supervisor elsewhere read Northside's audit trail as 'supervisor'."""
     client = client_for(world.dual)
     assert client.get(reverse("team_audit", args=[world.team.pk])).status_code == 200
@@ -50,9 +48,7 @@ def test_it_lets_a_person_switch_organisation_and_reach_their_family_portal(worl
     assert reverse("organization_switch") in header
     assert f'value="{world.outsider_org.pk}"' in header
     assert client.get(reverse("family_home")).status_code == 403
-    response = client.post(
-        reverse("organization_switch"), {"organization": world.outsider_org.pk}
-    )
+    response = client.post(reverse("organization_switch"), {"organization": world.outsider_org.pk})
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.get(reverse("home"))["Location"] == reverse("family_home")
     portal = client.get(reverse("family_home"))
@@ -66,9 +62,7 @@ def test_it_lets_a_person_switch_organisation_and_reach_their_family_portal(worl
 
 def test_it_refuses_to_switch_to_an_organisation_the_person_is_not_in(world, client_for):
     client = client_for(world.facilitator)
-    response = client.post(
-        reverse("organization_switch"), {"organization": world.outsider_org.pk}
-    )
+    response = client.post(reverse("organization_switch"), {"organization": world.outsider_org.pk})
     assert response.status_code == 404
     assert client.get(reverse("team_list")).status_code == 200  # still at Riverbend
     bad = client.post(reverse("organization_switch"), {"organization": "x"})
@@ -106,9 +100,7 @@ def test_it_puts_a_deactivated_membership_out_on_its_next_request(world, client_
     assert "not part of an organisation" in client.get(reverse("home")).content.decode()
 
 
-def test_it_requires_mfa_of_a_supervisor_elsewhere_even_while_working_as_family(
-    world, client_for
-):
+def test_it_requires_mfa_of_a_supervisor_elsewhere_even_while_working_as_family(world, client_for):
     dual = world.dual
     dual.authenticator_set.all().delete()
     client = client_for(dual)
@@ -118,9 +110,7 @@ def test_it_requires_mfa_of_a_supervisor_elsewhere_even_while_working_as_family(
     assert response["Location"] == reverse("mfa_activate_totp")
 
 
-def test_it_requires_mfa_of_platform_operators_before_the_django_admin_answers(
-    world, client_for
-):
+def test_it_requires_mfa_of_platform_operators_before_the_django_admin_answers(world, client_for):
     """Reported: a superuser without an authenticator read every tenant's audit trail."""
     operator = User.objects.create_superuser("root@platform.test", "x-long-password-1")
     client = client_for(operator)

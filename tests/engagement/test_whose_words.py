@@ -39,9 +39,7 @@ def test_it_marks_the_goal_staff_worded_when_staff_rewrite_the_statement(world, 
     assert goal.wording == "staff" and goal.strengths_wording == "family"
 
 
-def test_it_never_deletes_a_goal_the_family_wrote_even_after_staff_rewrote_it(
-    world, client_for
-):
+def test_it_never_deletes_a_goal_the_family_wrote_even_after_staff_rewrote_it(world, client_for):
     """Reported: after the flip, the facilitator could delete the goal and its history."""
     goal = world.goal
     goal_update(goal_id=goal.pk, by=world.facilitator, role="facilitator",
@@ -68,9 +66,10 @@ def test_it_counts_a_family_edit_of_a_staff_goal_as_family_writing(world, client
     )
     goal.refresh_from_db()
     assert goal.family_has_written and goal.wording == "staff"
-    assert client_for(world.facilitator).post(
-        reverse("goal_delete", args=[goal.pk])
-    ).status_code == 403
+    assert (
+        client_for(world.facilitator).post(reverse("goal_delete", args=[goal.pk])).status_code
+        == 403
+    )
 
 
 def test_it_lets_nobody_delete_a_family_goal_not_even_the_family(world, client_for):
