@@ -1,8 +1,12 @@
 """Friendly error pages. They render without a database query so they work when
 something underneath is broken."""
 
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+
+log = logging.getLogger(__name__)
 
 
 def _render(request: HttpRequest, template: str, status: int) -> HttpResponse:
@@ -30,4 +34,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def too_many_requests(request: HttpRequest, exception=None) -> HttpResponse:
+    """allauth's rate limits answer here; a refused login post is an audit entry."""
+    if request.method == "POST":
+        from communities.account_audit import lockout_record
+
+        email = request.POST.get("login") or request.POST.get("email") or ""
+        try:
+            lockout_record(email=email[:254], reason="rate_limited")
+        except Exception:  # the audit must never turn a 429 into a 500
+            log.exception("could not record a rate-limited request")
     return _render(request, "429.html", 429)

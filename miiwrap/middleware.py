@@ -19,3 +19,19 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class AdminStylesMiddleware:
+    """Django's own admin (platform operators only) sets a few inline styles (hidden
+    password fields, widget sizes) that our strict `style-src 'self'` blocks. Inline
+    styles, never scripts, are allowed there and nowhere else. Listed below
+    CSPMiddleware so the policy it builds sees the update."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path_info.startswith("/django-admin/"):
+            response._csp_update = {"style-src": ["'unsafe-inline'"]}
+        return response

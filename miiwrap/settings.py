@@ -96,6 +96,7 @@ MIDDLEWARE = [
     # Below WhiteNoise: static files are answered above and keep their own caching.
     "miiwrap.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    "miiwrap.middleware.AdminStylesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

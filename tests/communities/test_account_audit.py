@@ -159,3 +159,27 @@ def test_it_audits_two_factor_changes(world, client_for, django_capture_on_commi
         "authenticator removed: recovery_codes",
     }
     assert not Authenticator.objects.filter(user=world.facilitator).exists()
+
+
+def test_it_records_an_address_refused_for_posting_logins_too_fast(db, client):
+    from communities.models import AuditEntry
+
+    for i in range(21):
+        response = client.post(
+            "/accounts/login/", {"login": f"guess{i}@x.test", "password": "wrong password"}
+        )
+    assert response.status_code == 429
+    entry = AuditEntry.objects.filter(detail__event="lockout").latest("id")
+    assert entry.detail["reason"] == "rate_limited"
+    assert entry.detail["email"] == "guess20@x.test"
+
+
+def test_it_allows_inline_styles_in_the_django_admin_only(world, client_for):
+    client = client_for(world.operator)
+    admin = client.get("/django-admin/communities/user/add/")
+    assert admin.status_code == 200
+    admin_policy = admin["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in admin_policy
+    assert "'unsafe-inline'" not in admin_policy.split("script-src", 1)[1].split(";", 1)[0]
+    page = client_for(world.family).get("/family/")
+    assert "'unsafe-inline'" not in page["Content-Security-Policy"]
