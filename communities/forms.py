@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from communities.models import FamilyMember, Program, Role, User, time_zone_choices
 
 
-class StaffInvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), max_length=254)
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+class StaffRoleForm(forms.Form):
+    """A staff role and, for a supervisor, the programs they oversee (at least one)."""
+
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[(r.value, r.label) for r in (Role.FACILITATOR, Role.SUPERVISOR, Role.ADMIN)],
@@ -29,6 +29,13 @@ class StaffInvitationForm(forms.Form):
         if data.get("role") == Role.SUPERVISOR and not data.get("programs"):
             self.add_error("programs", _("Choose at least one program for a supervisor."))
         return data
+
+
+class StaffInvitationForm(StaffRoleForm):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+
+    field_order = ["email", "name", "role", "programs"]
 
 
 class FamilyInvitationForm(forms.Form):
@@ -69,32 +76,12 @@ class PreferencesForm(forms.Form):
     )
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(StaffRoleForm):
     """An admin changes a staff member's role, supervised programs or standing."""
 
-    role = forms.ChoiceField(
-        label=_("Role"),
-        choices=[(r.value, r.label) for r in (Role.FACILITATOR, Role.SUPERVISOR, Role.ADMIN)],
-    )
-    programs = forms.ModelMultipleChoiceField(
-        label=_("Programs they supervise"),
-        queryset=Program.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
     is_active = forms.BooleanField(
         label=_("Active (can sign in to this organisation)"), required=False
     )
-
-    def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programs"].queryset = Program.objects.filter(organization=organization)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("role") == Role.SUPERVISOR and not data.get("programs"):
-            self.add_error("programs", _("Choose at least one program for a supervisor."))
-        return data
 
 
 class OrganizationSwitchForm(forms.Form):

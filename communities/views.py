@@ -154,34 +154,34 @@ def _after_invitation_change(invitation: Invitation, request: HttpRequest) -> Ht
 @login_required
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = invitation_for_manager(person_for(request), invitation_id)
-    try:
-        services.invitation_resend(invitation=invitation, by=request.user)
-    except services.InvitationRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
-            _("A new link was sent to %(email)s. It works for 7 days; the old one no longer does.")
-            % {"email": invitation.email},
-        )
-    return _after_invitation_change(invitation, request)
+    return _invitation_change(
+        request,
+        invitation_id,
+        services.invitation_resend,
+        _("A new link was sent to %(email)s. It works for 7 days; the old one no longer does."),
+    )
 
 
 @login_required
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    return _invitation_change(
+        request,
+        invitation_id,
+        services.invitation_revoke,
+        _("The invitation for %(email)s was withdrawn. Its link no longer works."),
+    )
+
+
+def _invitation_change(request: HttpRequest, invitation_id: int, change, done: str):
+    """Resend or revoke: authorize, apply, say what happened, back to the list."""
     invitation = invitation_for_manager(person_for(request), invitation_id)
     try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
+        change(invitation=invitation, by=request.user)
     except services.InvitationRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            _("The invitation for %(email)s was withdrawn. Its link no longer works.")
-            % {"email": invitation.email},
-        )
+        messages.success(request, done % {"email": invitation.email})
     return _after_invitation_change(invitation, request)
 
 
