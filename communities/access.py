@@ -282,6 +282,17 @@ def membership_for_admin(actor: Actor, membership_id: int) -> Membership:
         raise Http404("No such membership.") from None
 
 
+def message_for_admin(actor: Actor, message_id: int):
+    """A message of the admin's own organisation (404 for any other)."""
+    from communities.models import Message
+
+    organization = organization_for_admin(actor)
+    try:
+        return Message.objects.get(pk=message_id, organization=organization)
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such message.") from None
+
+
 def invitation_for_manager(person: Person, invitation_id: int) -> Invitation:
     """A pending invitation the person may resend or revoke: an admin of its
     organisation, or a facilitator of the team a family invitation is for."""

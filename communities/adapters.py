@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import secrets
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
-from communities import account_audit
+from communities import account_audit, outbox
+from communities.models import MessageKind
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
@@ -32,7 +37,24 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         return super().validation_error(code, *args)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, context)
+        """allauth's mail (login codes, verification, password reset) goes through the
+        outbox like every message: recorded and retried, but sent at once, since a
+        login code cannot wait for the sweeper."""
+        rendered = self.render_mail(template_prefix, email, context)
+        html = next((body for body, kind in rendered.alternatives if kind == "text/html"), "")
+        user = context.get("user")
+        with transaction.atomic():
+            ids = outbox.email_queue(
+                kind=MessageKind.ACCOUNT,
+                subject_key=template_prefix.rsplit("/", 1)[-1][:64],
+                to_email=email,
+                recipient=user if getattr(user, "pk", None) else None,
+                params={"subject": rendered.subject, "text": rendered.body, "html": html},
+                language=get_language() or "",
+                period=secrets.token_hex(8),  # every code or link is a message of its own
+            )
+        for pk in ids:
+            outbox.message_deliver(pk)
         # Sent on request (or resend) to an existing account only: with enumeration
         # prevention, an unknown address gets another mail and no login code.
         if template_prefix == "account/email/login_code":

@@ -4,13 +4,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from communities.audit import audit_entry_create
 from communities.models import (
     AuditEntry,
-    Delivery,
     FamilyMember,
     FamilyTeam,
     Invitation,
     LearningCommunity,
     Membership,
-    Notification,
+    Message,
+    MessagePreference,
     Organization,
     Program,
     TeamMeeting,
@@ -129,19 +129,19 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "recipient", "kind", "read_at", "emailed_at"]
-    list_filter = ["kind"]
-    raw_id_fields = ["recipient", "team"]
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """The outbox, for operators: admins of an organisation use the Messages page."""
+
+    list_display = ["created_at", "channel", "kind", "recipient", "to_email", "state", "attempts"]
+    list_filter = ["channel", "state", "kind", "organization"]
+    search_fields = ["key", "to_email", "recipient__email"]
+    raw_id_fields = ["recipient", "team", "organization"]
+    readonly_fields = ["key", "params", "last_error", "sent_at", "lease_until", "attempts"]
 
 
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    """Read-only record of what was sent (the at-most-once keys)."""
-
-    list_display = ["created_at", "key", "recipient"]
-    search_fields = ["key"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(MessagePreference)
+class MessagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "email", "cadence"]
+    list_filter = ["kind", "email", "cadence"]
+    raw_id_fields = ["user"]

@@ -1,9 +1,18 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import FamilyMember, Program, Role, User, time_zone_choices
+from communities.models import (
+    Cadence,
+    FamilyMember,
+    MessageKind,
+    Program,
+    Role,
+    User,
+    time_zone_choices,
+)
 
 
 class StaffRoleForm(forms.Form):
@@ -67,13 +76,71 @@ class InvitationAcceptForm(forms.Form):
         return password
 
 
+NO_EMAIL = "off"
+
+
 class PreferencesForm(forms.Form):
+    """Profile, quiet hours and, per kind of message, how it comes by email. Only the
+    choices offered for a kind validate (communities.outbox.CADENCE_CHOICES)."""
+
     name = forms.CharField(label=_("Name"), max_length=150, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
-    email_digest = forms.BooleanField(
-        label=_("Email me a daily summary of new comments and requests"), required=False
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("No emails right away during these hours; they wait until the end."),
     )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from communities.outbox import CADENCE_CHOICES
+
+        super().__init__(*args, **kwargs)
+        labels = dict(Cadence.choices)
+        for kind, cadences in CADENCE_CHOICES.items():
+            if kind == MessageKind.DIGEST:
+                choices = [(Cadence.INSTANT, _("yes, send me summaries")), (NO_EMAIL, _("no"))]
+                label = _("Email summaries of what's new")
+            else:
+                choices = [(c, labels[c]) for c in cadences] + [(NO_EMAIL, _("no email"))]
+                label = format_lazy(_("Email me about: {kind}"), kind=MessageKind(kind).label)
+            self.fields[f"email_{kind}"] = forms.ChoiceField(label=label, choices=choices)
+
+    def message_fields(self):
+        return [self[name] for name in self.fields if name.startswith("email_")]
+
+    def profile_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("email_")]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_hours_start"), data.get("quiet_hours_end")
+        if (start is None) != (end is None):
+            self.add_error(
+                "quiet_hours_end", _("Give both the start and the end of quiet hours, or neither.")
+            )
+        elif start is not None and start == end:
+            self.add_error(
+                "quiet_hours_end",
+                _("Quiet hours must end at another time than they start (e.g. 21:00 to 07:00)."),
+            )
+        return data
+
+    def preferences(self) -> dict[str, tuple[bool, str]]:
+        """kind → (email on, cadence), from the cleaned choices."""
+        chosen = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("email_"):
+                kind = name.removeprefix("email_")
+                off = value == NO_EMAIL
+                chosen[kind] = (not off, Cadence.INSTANT if off else value)
+        return chosen
 
 
 class MembershipForm(StaffRoleForm):

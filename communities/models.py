@@ -57,9 +57,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
-    email_digest = models.BooleanField(
-        _("email me a daily digest of new comments and requests"), default=True
-    )
+    # Quiet hours in the person's own time zone: instant emails wait until they end.
+    quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     # Demo-only: honoured only while settings.MIIWRAP_DEMO_MFA_WAIVER is on.
     mfa_waived_for_demo = models.BooleanField(default=False)
 
@@ -364,50 +364,105 @@ class TeamMeeting(models.Model):
         return f"{self.team} — {self.held_on}"
 
 
-class Notification(models.Model):
-    """An in-app notice for one person; also gathered into their email digest."""
+class MessageKind(models.TextChoices):
+    """Every kind of message the product sends. Preferences, unsubscribe links and the
+    admins' Messages page all speak in these."""
 
-    class Kind(models.TextChoices):
-        COMMENT = "comment", _("new comment")
-        CHECKIN_REQUEST = "checkin_request", _("meeting check-in")
-        CHECKIN_ANSWERED = "checkin_answered", _("the family's meeting check-in")
-        FAMILY_GOAL_CREATED = "family_goal_created", _("a goal added by the family")
-        FAMILY_GOAL_EDITED = "family_goal_edited", _("a goal edited by the family")
+    INVITATION = "invitation", _("invitation to join")
+    CHECKIN_REQUEST = "checkin_request", _("meeting check-in")
+    COMMENT = "comment", _("new comment")
+    CHECKIN_ANSWERED = "checkin_answered", _("the family's meeting check-in")
+    FAMILY_GOAL_CREATED = "family_goal_created", _("a goal added by the family")
+    FAMILY_GOAL_EDITED = "family_goal_edited", _("a goal edited by the family")
+    DIGEST = "digest", _("summary of what's new")
+    ACCOUNT = "account", _("sign-in and account email")
 
+
+class Message(models.Model):
+    """The outbox: one row per message to one person, email or in-app alike.
+
+    `key` (recipient × kind × subject × period) is unique, so a message is written at most
+    once however often its cause is retried. In-app messages are delivered by being
+    written. An email row goes pending → sending (claimed with a lease) → sent, or back
+    to pending with backoff after a failure, and failed after the last try
+    (communities.outbox). Its Message-ID derives from `key`.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        APP = "app", _("in the app")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("not needed any more")
+
+    Kind = MessageKind
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.APP)
+    kind = models.CharField(max_length=32, choices=MessageKind.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    # Where an email goes when no account exists yet (an invitation) or for allauth mail.
+    to_email = models.EmailField(blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     team = models.ForeignKey(
         FamilyTeam, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
     subject_key = models.CharField(max_length=64, blank=True, db_index=True)
-    # The words are rendered when read, in the reader's language (see `text`).
+    # The words are rendered at send (emails) or when read (in-app), in the reader's
+    # language and time zone, from these parameters.
     params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    state = models.CharField(max_length=9, choices=State.choices, default=State.SENT)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # In-app messages gathered into an email digest.
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="message_inbox"),
+            models.Index(
+                fields=["state", "next_attempt_at"],
+                name="message_due",
+                condition=Q(channel="email", state__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["organization", "channel", "-created_at"], name="message_by_org"),
+        ]
 
     def __str__(self) -> str:
-        return str(self.text)
+        return self.key
 
     @property
     def text(self) -> str:
         params = dict(self.params)
         if "date" in params:
             params["date"] = date_format(date.fromisoformat(params["date"]), "SHORT_DATE_FORMAT")
-        if self.kind == self.Kind.COMMENT:
+        if self.kind == MessageKind.COMMENT:
             return _("%(name)s commented on “%(goal)s”") % params
-        if self.kind == self.Kind.FAMILY_GOAL_CREATED:
+        if self.kind == MessageKind.FAMILY_GOAL_CREATED:
             return _("%(name)s added a goal in the family's words: “%(goal)s”") % params
-        if self.kind == self.Kind.FAMILY_GOAL_EDITED:
+        if self.kind == MessageKind.FAMILY_GOAL_EDITED:
             return _("%(name)s edited the goal “%(goal)s”") % params
-        if self.kind == self.Kind.CHECKIN_ANSWERED:
+        if self.kind == MessageKind.CHECKIN_ANSWERED:
             text = (
                 _(
                     "%(name)s rated the meeting on %(date)s: we decided %(agency)s/5, "
@@ -418,21 +473,34 @@ class Notification(models.Model):
             if params.get("word"):
                 text += f" — “{params['word']}”"
             return text
-        return _("How was the meeting on %(date)s? Three quick taps.") % params
+        if self.kind == MessageKind.CHECKIN_REQUEST:
+            return _("How was the meeting on %(date)s? Three quick taps.") % params
+        if self.kind == MessageKind.INVITATION:
+            return _("Invitation to join %(organization)s") % params
+        return params.get("subject", self.get_kind_display())
 
 
-class Delivery(models.Model):
-    """One sent message. The unique key makes every send at-most-once per recipient,
-    subject and period, even when a task is retried or a worker dies mid-send."""
+class Cadence(models.TextChoices):
+    INSTANT = "instant", _("right away")
+    DAILY = "daily", _("in a daily summary")
+    WEEKLY = "weekly", _("in a weekly summary")
 
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+
+class MessagePreference(models.Model):
+    """How one person wants one kind of message by email (in the app they always see it).
+    No row means the kind's default (communities.outbox.DEFAULT_CADENCE)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_preferences"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=32, choices=MessageKind.choices)
+    email = models.BooleanField(default=True)
+    cadence = models.CharField(max_length=8, choices=Cadence.choices, default=Cadence.INSTANT)
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="message_preference_unique")
+        ]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.user} {self.kind}: {'email' if self.email else 'no email'} {self.cadence}"

@@ -8,17 +8,18 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import outbox
 from communities.audit import audit_entry_create
 from communities.models import (
-    Delivery,
     FamilyMember,
     FamilyTeam,
     Invitation,
     Membership,
+    MessageKind,
     Organization,
     Program,
     Role,
@@ -101,8 +102,6 @@ def invitation_create(
 
     Precondition: the caller checked `by` may invite this role (access layer).
     """
-    from communities.tasks import invitation_send
-
     refusal = invitation_refusal(organization=organization, email=email, role=role, team=team)
     if refusal:
         raise InvitationRefused(refusal)
@@ -129,15 +128,27 @@ def invitation_create(
             organization=organization,
             detail={"invitation": invitation.pk},
         )
-        invitation_send.delay_on_commit(invitation.pk)
+        _invitation_email(invitation)
     return invitation
+
+
+def _invitation_email(invitation: Invitation) -> None:
+    """The invitation's email, in the outbox with the invitation (one per link)."""
+    outbox.email_queue(
+        kind=MessageKind.INVITATION,
+        subject_key=f"invitation:{invitation.pk}",
+        to_email=invitation.email,
+        organization=invitation.organization,
+        team=invitation.team,
+        params={"invitation": invitation.pk, "organization": invitation.organization.name},
+        language=invitation.invited_by.language if invitation.invited_by else "",
+        period=invitation.key[:16],
+    )
 
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     """A fresh link, valid 7 more days, emailed again; the old link stops working."""
-    from communities.tasks import invitation_send
-
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
         raise InvitationRefused(_("This invitation was already used or withdrawn."))
@@ -152,7 +163,7 @@ def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
         team=invitation.team, organization=invitation.organization,
         detail={"invitation": invitation.pk},
     )  # fmt: skip
-    invitation_send.delay_on_commit(invitation.pk)
+    _invitation_email(invitation)
     return invitation
 
 
@@ -304,14 +315,29 @@ def membership_update(
     return membership
 
 
+@transaction.atomic
 def user_preferences_update(
-    *, user: User, name: str, language: str, time_zone: str, email_digest: bool
+    *,
+    user: User,
+    name: str,
+    language: str,
+    time_zone: str,
+    quiet_hours_start=None,
+    quiet_hours_end=None,
+    messages: dict[str, tuple[bool, str]] | None = None,
 ) -> User:
+    """Profile, quiet hours and, per message kind, (email on, cadence).
+    Precondition: the form checked every value is offered."""
     user.name = name.strip()
     user.language = language
     user.time_zone = time_zone
-    user.email_digest = email_digest
-    user.save(update_fields=["name", "language", "time_zone", "email_digest"])
+    user.quiet_hours_start = quiet_hours_start
+    user.quiet_hours_end = quiet_hours_end
+    user.save(
+        update_fields=["name", "language", "time_zone", "quiet_hours_start", "quiet_hours_end"]
+    )
+    for kind, (email, cadence) in (messages or {}).items():
+        outbox.preference_set(user=user, kind=kind, email=email, cadence=cadence)
     return user
 
 
@@ -319,14 +345,3 @@ def user_language_set(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
-
-
-def delivery_claim(*, key: str, recipient: User) -> bool:
-    """Claim the right to send one message. True once per key, ever: a retried task or a
-    second worker gets False and sends nothing (at most once per recipient and period)."""
-    try:
-        with transaction.atomic():
-            Delivery.objects.create(key=key[:200], recipient=recipient)
-    except IntegrityError:
-        return False
-    return True

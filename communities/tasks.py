@@ -1,34 +1,24 @@
-"""Background work for communities. Tasks take ids and are safe to run twice."""
+"""Background work for communities: the outbox. Tasks take ids, load, call a service,
+and are safe to run twice (a claim that is not due or not ours sends nothing)."""
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
 
-from communities.models import Invitation
+from communities import outbox
 
 
 @shared_task
-def invitation_send(invitation_id: int) -> bool:
-    """Email the invitation link at most once: the conditional UPDATE claims the send."""
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, emailed_at__isnull=True, accepted_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    invitation = Invitation.objects.select_related("organization", "team", "invited_by").get(
-        pk=invitation_id
-    )
-    context = {
-        "invitation": invitation,
-        "link": settings.SITE_URL + reverse("invitation_accept", args=[invitation.key]),
-        "valid_days": settings.INVITATION_VALID_DAYS,
-    }
-    language = invitation.invited_by.language if invitation.invited_by else settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = render_to_string("communities/email/invitation_subject.txt", context).strip()
-        body = render_to_string("communities/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-    return True
+def outbox_send(message_id: int) -> bool:
+    """The fast path for one email, enqueued on commit of the row."""
+    return outbox.message_deliver(message_id)
+
+
+@shared_task
+def outbox_sweep() -> int:
+    """Every minute (beat): send what is due, or whose sending lease ran out."""
+    return outbox.outbox_sweep()
+
+
+@shared_task
+def digests_compose(cadence: str) -> int:
+    """Daily or weekly: each person's summary of what they haven't seen yet."""
+    return outbox.digests_compose(cadence=cadence)

@@ -22,4 +22,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("language/", views.language_switch, name="set_language"),
     path("organisation/", views.organization_switch, name="organization_switch"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("messages/", views.message_list, name="message_list"),
+    path("messages/<int:message_id>/retry/", views.message_retry, name="message_retry"),
 ]

@@ -12,15 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 
-from communities import selectors, services
+from communities import outbox, selectors, services
 from communities.access import (
     CURRENT_ORGANIZATION_SESSION_KEY,
     actor_for,
     invitation_for_manager,
     membership_for_admin,
+    message_for_admin,
     organization_for_admin,
     organization_for_switch,
     person_for,
@@ -29,6 +31,7 @@ from communities.access import (
 )
 from communities.audit import family_data_viewed
 from communities.forms import (
+    NO_EMAIL,
     FamilyInvitationForm,
     InvitationAcceptForm,
     MembershipForm,
@@ -36,7 +39,7 @@ from communities.forms import (
     PreferencesForm,
     StaffInvitationForm,
 )
-from communities.models import Invitation, Role
+from communities.models import Invitation, MessageKind, Role
 
 
 @login_required
@@ -227,22 +230,32 @@ def invitation_accept(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(
-        request.POST or None,
-        initial={
-            "name": user.name,
-            "language": user.language,
-            "time_zone": user.time_zone,
-            "email_digest": user.email_digest,
-        },
-    )
+    initial = {
+        "name": user.name,
+        "language": user.language,
+        "time_zone": user.time_zone,
+        "quiet_hours_start": user.quiet_hours_start,
+        "quiet_hours_end": user.quiet_hours_end,
+    }
+    for kind, (email, cadence) in selectors.message_preferences(user).items():
+        initial[f"email_{kind}"] = cadence if email else NO_EMAIL
+    form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_preferences_update(user=user, **form.cleaned_data)
+        data = form.cleaned_data
+        services.user_preferences_update(
+            user=user,
+            name=data["name"],
+            language=data["language"],
+            time_zone=data["time_zone"],
+            quiet_hours_start=data["quiet_hours_start"],
+            quiet_hours_end=data["quiet_hours_end"],
+            messages=form.preferences(),
+        )
         messages.success(request, _("Your preferences are saved."))
         response = redirect("preferences")
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
-            form.cleaned_data["language"],
+            data["language"],
             max_age=settings.LANGUAGE_COOKIE_AGE,
             secure=settings.LANGUAGE_COOKIE_SECURE,
             samesite="Lax",
@@ -250,6 +263,48 @@ def preferences(request: HttpRequest) -> HttpResponse:
         return response
     status = 400 if request.method == "POST" else 200
     return render(request, "communities/preferences.html", {"form": form}, status=status)
+
+
+# A mail client's one-click unsubscribe (RFC 8058) posts without our CSRF token; the signed
+# link is the authority, and it can only switch one kind of email off for one person.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, kind = outbox.unsubscribe_read(token)
+    except ValueError:
+        return render(
+            request,
+            "communities/unsubscribe.html",
+            {"invalid": True},
+            status=400,
+        )
+    kind_label = MessageKind(kind).label
+    if request.method == "POST":
+        outbox.unsubscribe(user=user, kind=kind)
+        return render(request, "communities/unsubscribe.html", {"done": True, "kind": kind_label})
+    return render(
+        request, "communities/unsubscribe.html", {"kind": kind_label, "email": user.email}
+    )
+
+
+@login_required
+@require_safe
+def message_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's messages for its admins: by kind and day, and what failed."""
+    organization = organization_for_admin(actor_for(request))
+    return render(request, "communities/messages.html", selectors.message_overview(organization))
+
+
+@login_required
+@require_POST
+def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = message_for_admin(actor_for(request), message_id)
+    if outbox.message_retry(message=message):
+        messages.success(request, _("The message will be sent again."))
+    else:
+        messages.error(request, _("Only a failed message can be sent again."))
+    return redirect("message_list")
 
 
 @login_required

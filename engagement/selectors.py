@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.access import Actor, TeamAccess, programs_visible_to, teams_in_scope
-from communities.models import FamilyMember, FamilyTeam, Notification, TeamMeeting, User
+from communities.models import FamilyMember, FamilyTeam, Message, TeamMeeting, User
 from engagement.access import GoalAccess
 from engagement.diffs import word_diff
 from engagement.models import (
@@ -141,9 +141,10 @@ def family_portal(*, actor: Actor) -> dict:
             }
         )
     pending = list(
-        Notification.objects.filter(
+        Message.objects.filter(
             recipient=actor.user,
-            kind=Notification.Kind.CHECKIN_REQUEST,
+            kind=Message.Kind.CHECKIN_REQUEST,
+            channel=Message.Channel.APP,
             read_at__isnull=True,
             created_at__gte=timezone.now() - timedelta(days=7),
             team__in=teams,

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities import outbox
 from communities.audit import audit_entry_create
-from communities.models import FamilyTeam, Notification, Role, TeamMeeting, User
+from communities.models import FamilyTeam, Message, Role, TeamMeeting, User
 from engagement.models import (
     EngagementEvent,
     Goal,
@@ -71,12 +72,17 @@ def _set_wording(goal: Goal, fields: list[str], wording: str) -> list[str]:
     return columns
 
 
-def _notify_facilitators(team: FamilyTeam, *, by: User, kind: str, params: dict, url: str):
-    """Facilitators see what the family did (in-app, and in their digest)."""
-    Notification.objects.bulk_create(
-        Notification(recipient=f, team=team, kind=kind, params=params, url=url)
-        for f in team.facilitators.all()
-        if f.pk != by.pk
+def _notify_facilitators(
+    team: FamilyTeam, *, by: User, kind: str, subject_key: str, params: dict, url: str
+):
+    """Facilitators see what the family did (in the app, and by email as they chose)."""
+    outbox.notify(
+        recipients=[f for f in team.facilitators.all() if f.pk != by.pk],
+        kind=kind,
+        subject_key=subject_key,
+        team=team,
+        params=params,
+        url=url,
     )
 
 
@@ -122,7 +128,7 @@ def goal_create(*, team: FamilyTeam, by: User, role: str, data: dict) -> Goal:
     )  # fmt: skip
     if role == Role.FAMILY:
         _notify_facilitators(
-            team, by=by, kind=Notification.Kind.FAMILY_GOAL_CREATED,
+            team, by=by, kind=Message.Kind.FAMILY_GOAL_CREATED, subject_key=f"goal:{goal.pk}",
             params={"name": by.get_short_name(), "goal": goal.statement[:80]},
             url=reverse("goal_detail", args=[goal.pk]),
         )  # fmt: skip
@@ -163,7 +169,8 @@ def goal_update(
     )  # fmt: skip
     if role == Role.FAMILY:
         _notify_facilitators(
-            goal.team, by=by, kind=Notification.Kind.FAMILY_GOAL_EDITED,
+            goal.team, by=by, kind=Message.Kind.FAMILY_GOAL_EDITED,
+            subject_key=f"goal:{goal.pk}:v{goal.version}",
             params={"name": by.get_short_name(), "goal": goal.statement[:80]},
             url=reverse("goal_history", args=[goal.pk]),
         )  # fmt: skip
@@ -275,17 +282,13 @@ def comment_create(*, goal: Goal, by: User, role: str, body: str) -> GoalComment
         recipients = list(team.facilitators.all())
     else:
         recipients = list(User.objects.filter(family_memberships__team=team))
-    url = reverse("goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}"
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=recipient,
-            team=team,
-            kind=Notification.Kind.COMMENT,
-            params={"name": by.get_short_name(), "goal": goal.statement[:80]},
-            url=url,
-        )
-        for recipient in recipients
-        if recipient.pk != by.pk
+    outbox.notify(
+        recipients=[r for r in recipients if r.pk != by.pk],
+        kind=Message.Kind.COMMENT,
+        subject_key=f"comment:{comment.pk}",
+        team=team,
+        params={"name": by.get_short_name(), "goal": goal.statement[:80]},
+        url=reverse("goal_detail", args=[goal.pk]) + f"#comment-{comment.pk}",
     )
     return comment
 
@@ -302,8 +305,6 @@ def team_meeting_record(
     attendees: list[User],
 ) -> TeamMeeting:
     """Record a meeting; family members who were there are asked for a check-in."""
-    from engagement.tasks import meeting_checkin_request
-
     meeting = TeamMeeting.objects.create(
         team=team,
         held_on=held_on,
@@ -329,21 +330,20 @@ def team_meeting_record(
     if family_present:
         family = set(User.objects.filter(family_memberships__team=team))
         for member in family & set(attendees) or family:
-            checkin = meeting_checkin_open(meeting=meeting, member=member)
-            meeting_checkin_request.delay_on_commit(checkin.pk)
+            meeting_checkin_open(meeting=meeting, member=member)
     return meeting
 
 
 def meeting_checkin_open(*, meeting: TeamMeeting, member: User) -> MeetingCheckIn:
-    """A check-in waiting for one family member, and its in-app request (the emailed
-    link is the caller's to enqueue)."""
+    """A check-in waiting for one family member, and its request in the app and by
+    email (through the outbox, in the caller's transaction)."""
     checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=member)
-    Notification.objects.create(
-        recipient=member,
-        team=meeting.team,
-        kind=Notification.Kind.CHECKIN_REQUEST,
+    outbox.notify(
+        recipients=[member],
+        kind=Message.Kind.CHECKIN_REQUEST,
         subject_key=f"checkin:{checkin.pk}",
-        params={"date": meeting.held_on.isoformat()},
+        team=meeting.team,
+        params={"date": meeting.held_on.isoformat(), "team": meeting.team.name},
         url=reverse("meeting_checkin", args=[checkin_token(checkin)]),
     )
     return checkin
@@ -422,11 +422,12 @@ def meeting_checkin_submit(*, checkin_id: int, by: User | None, ratings: Ratings
         actor=member, action="create", subject=f"check-in for meeting {checkin.meeting_id}",
         team=team, detail={"checkin": checkin.pk, "via": "account" if by else "signed link"},
     )  # fmt: skip
-    Notification.objects.filter(recipient=member, subject_key=f"checkin:{checkin.pk}").update(
-        read_at=timezone.now()
-    )
+    Message.objects.filter(
+        recipient=member, subject_key=f"checkin:{checkin.pk}", channel=Message.Channel.APP
+    ).update(read_at=timezone.now())
+    outbox.message_cancel(recipient=member, subject_key=f"checkin:{checkin.pk}")
     _notify_facilitators(
-        team, by=member, kind=Notification.Kind.CHECKIN_ANSWERED,
+        team, by=member, kind=Message.Kind.CHECKIN_ANSWERED, subject_key=f"checkin:{checkin.pk}",
         params={
             "name": member.get_short_name(), "date": checkin.meeting.held_on.isoformat(),
             "agency": ratings.agency, "relevance": ratings.relevance,
@@ -438,6 +439,6 @@ def meeting_checkin_submit(*, checkin_id: int, by: User | None, ratings: Ratings
 
 
 def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return Message.objects.filter(
+        recipient=user, channel=Message.Channel.APP, read_at__isnull=True
+    ).update(read_at=timezone.now())

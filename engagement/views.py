@@ -22,7 +22,7 @@ from communities.access import (
     team_for_person,
 )
 from communities.audit import family_data_viewed, family_data_viewed_in
-from communities.models import Notification, Role
+from communities.models import Message, Role
 from communities.selectors import organization_setup
 from engagement import selectors, services
 from engagement.access import (
@@ -372,5 +372,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         services.notifications_mark_read(user=request.user)
         return redirect("notifications")
-    items = Notification.objects.filter(recipient=request.user).select_related("team")[:50]
+    items = Message.objects.filter(
+        recipient=request.user, channel=Message.Channel.APP
+    ).select_related("team")[:50]
     return render(request, "engagement/notifications.html", {"notifications": items})

@@ -322,6 +322,12 @@ X_FRAME_OPTIONS = "DENY"
 MIIWRAP_DEMO_MFA_WAIVER = env_bool("DEMO_MFA_WAIVER", DEBUG)
 INVITATION_VALID_DAYS = 7
 
+# The outbox (communities/outbox.py): a failed email is tried again after 30 s, 1 min,
+# 2 min… and marked failed after the last try; unsubscribe links work for 90 days.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+UNSUBSCRIBE_DAYS = 90
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -331,8 +337,17 @@ LOGGING = {
 
 # Periodic tasks; django-celery-beat's database scheduler picks these up at start.
 CELERY_BEAT_SCHEDULE = {
-    "notification-digests": {
-        "task": "engagement.tasks.notification_digests_send",
+    # Sends every email still pending or whose sending lease ran out (the fast path is a
+    # task enqueued on commit; this catches what Redis, a worker or SMTP dropped).
+    "outbox-sweep": {"task": "communities.tasks.outbox_sweep", "schedule": 60.0},
+    "daily-digests": {
+        "task": "communities.tasks.digests_compose",
         "schedule": crontab(hour=7, minute=0),
+        "args": ["daily"],
+    },
+    "weekly-digests": {
+        "task": "communities.tasks.digests_compose",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+        "args": ["weekly"],
     },
 }

@@ -31,6 +31,8 @@ LEADS = ("supervisor", "admin", "dual")
 PAGES: dict[str, tuple[str, ...]] = {
     "": (*STAFF, "operator"),
     "family/": ("family",),
+    "messages/": ("admin",),
+    "unsubscribe/<str:token>/": EVERYONE,
     "teams/": STAFF,
     "teams/<int:team_id>/": STAFF,
     "teams/<int:team_id>/invite/": FACILITATORS,
@@ -84,6 +86,7 @@ def excluded(route: str, role: str) -> bool:
 
 # Error pages people meet, as (route, matrix row, role): the status is the matrix's.
 ERROR_PAGES: list[tuple[str, int, str]] = [
+    ("unsubscribe/<str:token>/", 1, "anonymous"),  # 400 for a tampered link
     ("teams/", 0, "family"),  # 403
     ("invitations/<str:key>/", 1, "anonymous"),  # 404
     ("teams/<int:team_id>/", 2, "facilitator"),  # 404 for another organisation's team

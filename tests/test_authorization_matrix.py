@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from communities.models import Invitation, Membership, Role
+from communities.outbox import CHOOSABLE_KINDS
 from tests.conftest import ROLES, World
 
 
@@ -85,6 +86,30 @@ def checkin_kwargs(w: World) -> dict:
     meeting = make_meeting(w.team, by=w.facilitator)
     checkin = MeetingCheckIn.objects.create(meeting=meeting, family_member=w.family)
     return {"token": checkin_token(checkin)}
+
+
+def unsubscribe_kwargs(w: World) -> dict:
+    from communities.outbox import unsubscribe_token
+
+    return {"token": unsubscribe_token(w.family, "comment")}
+
+
+def failed_message(target: str) -> Callable[[World], dict]:
+    """A failed email of the target team's organisation."""
+
+    def kwargs(w: World) -> dict:
+        from communities.models import Message
+
+        team = getattr(w, target)
+        message = Message.objects.create(
+            key=f"email:comment:matrix-{team.pk}:{w.family.pk}:",
+            channel="email", kind="comment", recipient=w.family, to_email=w.family.email,
+            organization=team.program.organization, team=team, state="failed", attempts=6,
+            last_error="SMTP refused",
+        )  # fmt: skip
+        return {"message_id": message.pk}
+
+    return kwargs
 
 
 def membership_kwargs(target: str) -> Callable[[World], dict]:
@@ -179,6 +204,13 @@ MATRIX: dict[str, list] = {
         (lambda w: {"token": "tampered"}, every(410)),
     ],
     "notifications/": [(NO_KWARGS, signed_in(200))],
+    # The signed link is the authority (it works signed out); a bad one changes nothing.
+    "unsubscribe/<str:token>/": [
+        (unsubscribe_kwargs, every(200)),
+        (lambda w: {"token": "tampered"}, every(400)),
+    ],
+    "messages/": [(NO_KWARGS, signed_in(403, admin=200))],
+    "messages/<int:message_id>/retry/": [(lambda w: {"message_id": 1}, signed_in(405))],
 }
 
 
@@ -313,7 +345,7 @@ def _path(route: str, kwargs: dict) -> str:
 # --- POST routes -------------------------------------------------------------------
 #
 # Every route of ours that accepts a POST: each persona posts valid data to its own,
-# another family's and another organisation's object. A refusal (403, 404, 405, 410, or
+# another family's and another organisation's object. A refusal (400, 403, 404, 405, 410, or
 # an anonymous person sent to log in) must write nothing at all; an accepted POST must
 # have written something, unless the row says it only changes the session or a cookie.
 
@@ -468,7 +500,12 @@ POST_MATRIX: dict[str, list] = {
     "preferences/": [
         (
             NO_KWARGS,
-            lambda w: {"name": "Renamed", "language": "es", "time_zone": "America/Denver"},
+            lambda w: {
+                "name": "Renamed",
+                "language": "es",
+                "time_zone": "America/Denver",
+                **{f"email_{kind}": "instant" for kind in CHOOSABLE_KINDS},
+            },
             signed_in(302),
         )
     ],
@@ -488,6 +525,16 @@ POST_MATRIX: dict[str, list] = {
         ),
     ],
     "notifications/": [(NO_KWARGS, NO_DATA, signed_in(302), SAME)],
+    # One-click unsubscribe (RFC 8058) posts without login or CSRF token: the link decides.
+    "unsubscribe/<str:token>/": [
+        (unsubscribe_kwargs, NO_DATA, every(200)),
+        (lambda w: {"token": "tampered"}, NO_DATA, every(400)),
+    ],
+    "messages/": [(NO_KWARGS, NO_DATA, every(405, anonymous=302))],
+    "messages/<int:message_id>/retry/": [
+        (failed_message("team"), NO_DATA, signed_in(403, admin=302)),
+        (failed_message("outsider_team"), NO_DATA, signed_in(403, admin=404)),
+    ],
     "checkins/<str:token>/": [
         (
             checkin_kwargs,
@@ -524,7 +571,14 @@ def test_it_covers_every_post_route():
 
 def _written() -> tuple:
     """A fingerprint of everything a POST could write."""
-    from communities.models import AuditEntry, FamilyMember, TeamMeeting, User
+    from communities.models import (
+        AuditEntry,
+        FamilyMember,
+        Message,
+        MessagePreference,
+        TeamMeeting,
+        User,
+    )
     from engagement.models import (
         EngagementEvent,
         Goal,
@@ -551,6 +605,8 @@ def _written() -> tuple:
         list(User.objects.order_by("pk").values_list("pk", "name", "language", "time_zone")),
         EngagementEvent.objects.count(),
         AuditEntry.objects.count(),
+        list(Message.objects.order_by("pk").values_list("pk", "state", "read_at")),
+        list(MessagePreference.objects.order_by("pk").values_list("pk", "email", "cadence")),
     )
 
 
@@ -582,7 +638,7 @@ def test_it_answers_posts_and_writes_only_when_allowed(world, client_for, route,
             failures.append(f"{role} POST {path}: expected {expected[role]}, got {status}")
             continue
         sent_to_log_in = response.headers.get("Location", "").startswith("/accounts/login/")
-        refused = status in (403, 404, 405, 410) or sent_to_log_in
+        refused = status in (400, 403, 404, 405, 410) or sent_to_log_in
         if refused and after != before:
             failures.append(f"{role} POST {path}: refused with {status} but wrote something")
         if not refused and not flags and after == before:

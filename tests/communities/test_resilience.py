@@ -19,13 +19,17 @@ def test_it_treats_an_unreachable_cache_as_a_miss():
     assert cache.get_many(["a", "b"]) == {}
 
 
-def test_it_saves_the_invitation_when_the_broker_is_down(
+def test_it_saves_the_invitation_when_the_broker_is_down_and_the_sweeper_sends_it(
     world, client_for, django_capture_on_commit_callbacks
 ):
-    from communities.tasks import invitation_send
+    from django.core import mail
+
+    from communities.models import Message
+    from communities.outbox import outbox_sweep
+    from communities.tasks import outbox_send
 
     with (
-        mock.patch.object(invitation_send, "delay", side_effect=OperationalError("Redis is down")),
+        mock.patch.object(outbox_send, "delay", side_effect=OperationalError("Redis is down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client_for(world.admin).post(
@@ -33,3 +37,7 @@ def test_it_saves_the_invitation_when_the_broker_is_down(
         )
     assert response.status_code == 302
     assert Invitation.objects.filter(email="new@rb.test", emailed_at__isnull=True).exists()
+    assert Message.objects.get(to_email="new@rb.test").state == "pending"
+    assert outbox_sweep() == 1  # the sweeper sends what the fast path could not enqueue
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@rb.test"]
+    assert outbox_sweep() == 0

@@ -1,9 +1,9 @@
 from django.core import mail
 from django.urls import reverse
 
-from communities.models import Delivery, Notification
+from communities.models import Message, MessagePreference
+from communities.outbox import digests_compose, outbox_sweep
 from engagement.models import EngagementEvent, GoalComment
-from engagement.tasks import notification_digests_send
 
 
 def test_it_notifies_the_facilitator_when_the_family_comments(world, client_for):
@@ -13,7 +13,7 @@ def test_it_notifies_the_facilitator_when_the_family_comments(world, client_for)
     assert response.status_code == 302
     comment = GoalComment.objects.get()
     assert comment.author == world.family and comment.author_role == "family"
-    note = Notification.objects.get()
+    note = Message.objects.get(channel="app")
     assert note.recipient == world.facilitator
     assert "Rosa" in note.text
     assert EngagementEvent.objects.filter(kind="comment", actor_role="family").exists()
@@ -25,7 +25,9 @@ def test_it_notifies_the_family_when_staff_comment(world, client_for):
     client_for(world.facilitator).post(
         reverse("comment_add", args=[world.goal.pk]), {"body": "Great progress."}
     )
-    assert list(Notification.objects.values_list("recipient", flat=True)) == [world.family.pk]
+    assert list(Message.objects.values_list("recipient", flat=True)) == [world.family.pk]
+    # Comments come by email in the daily summary by default, not one by one.
+    assert not Message.objects.filter(channel="email").exists()
 
 
 def test_it_answers_htmx_comments_with_the_fragment(world, client_for):
@@ -57,18 +59,19 @@ def test_it_sends_one_digest_per_person_per_day_honouring_preferences(world, cli
     client_for(world.facilitator).post(
         reverse("comment_add", args=[world.goal.pk]), {"body": "Two"}
     )
-    world.family.email_digest = False
-    world.family.save()
-    assert notification_digests_send() == 1
+    MessagePreference.objects.create(user=world.family, kind="digest", email=False)
+    assert digests_compose(cadence="daily") == 1
+    assert outbox_sweep() == 1
     assert [m.to for m in mail.outbox] == [[world.facilitator.email]]
     assert "commented on" in mail.outbox[0].body
     # Run again the same day (a retry, a second beat): nothing more is sent.
-    assert notification_digests_send() == 0
+    assert digests_compose(cadence="daily") == 0
+    assert outbox_sweep() == 0
     assert len(mail.outbox) == 1
-    assert Delivery.objects.count() == 1
+    assert Message.objects.filter(kind="digest").count() == 1
 
 
 def test_it_marks_notifications_read(world, client_for):
     client_for(world.family).post(reverse("comment_add", args=[world.goal.pk]), {"body": "One"})
     client_for(world.facilitator).post(reverse("notifications"))
-    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert not Message.objects.filter(read_at__isnull=True).exists()

@@ -3,7 +3,7 @@ team page, on their home page and in their notifications; goals the family edite
 
 from django.urls import reverse
 
-from communities.models import Notification
+from communities.models import Message
 from engagement.models import MeetingCheckIn
 from engagement.services import Ratings, meeting_checkin_submit
 from tests import factories
@@ -31,11 +31,11 @@ def test_it_shows_the_familys_check_in_on_the_team_page(world, client_for):
 
 def test_it_tells_the_facilitator_when_the_family_answers_a_check_in(world, client_for):
     _answered_checkin(world)
-    notice = Notification.objects.get(recipient=world.facilitator, kind="checkin_answered")
+    notice = Message.objects.get(recipient=world.facilitator, kind="checkin_answered")
     assert "Rosa rated the meeting" in notice.text and "We felt heard" in notice.text
     page = client_for(world.facilitator).get(reverse("notifications")).content.decode()
     assert "Rosa rated the meeting" in page
-    assert not Notification.objects.filter(recipient=world.family, kind="checkin_answered")
+    assert not Message.objects.filter(recipient=world.family, kind="checkin_answered")
 
 
 def test_it_shows_recent_check_ins_on_the_facilitators_home(world, client_for):
@@ -52,15 +52,13 @@ def test_it_tells_the_facilitator_when_the_family_edits_or_adds_a_goal(world, cl
         "status": "active", "set_aside_reason": "", "base_version": 1,
     })  # fmt: skip
     client.post(reverse("goal_new", args=[world.team.pk]), {"statement": "Ana joins soccer"})
-    kinds = set(
-        Notification.objects.filter(recipient=world.facilitator).values_list("kind", flat=True)
-    )
+    kinds = set(Message.objects.filter(recipient=world.facilitator).values_list("kind", flat=True))
     assert kinds == {"family_goal_edited", "family_goal_created"}
     team_page = client_for(world.facilitator).get(reverse("team_detail", args=[world.team.pk]))
     assert "Recent changes by the family" in team_page.content.decode()
     assert "Calm and happy mornings" in team_page.content.decode()
     # Staff edits don't notify the facilitators about themselves.
-    Notification.objects.all().delete()
+    Message.objects.all().delete()
     client_for(world.facilitator).post(reverse("goal_new", args=[world.team.pk]),
                                        {"statement": "Staff goal"})  # fmt: skip
-    assert not Notification.objects.filter(recipient=world.facilitator).exists()
+    assert not Message.objects.filter(recipient=world.facilitator).exists()

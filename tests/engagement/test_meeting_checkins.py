@@ -6,7 +6,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from communities.models import Notification, TeamMeeting
+from communities.models import Message, TeamMeeting
 from engagement.models import EngagementEvent, MeetingCheckIn
 from engagement.services import checkin_token
 from tests.factories import make_meeting
@@ -45,7 +45,7 @@ def test_it_records_a_meeting_and_asks_the_family_to_check_in(
     assert set(meeting.attendees.all()) == {world.family, world.facilitator}
     assert EngagementEvent.objects.filter(team=world.team, kind="meeting_held").exists()
     checkin = MeetingCheckIn.objects.get(meeting=meeting, family_member=world.family)
-    assert Notification.objects.filter(recipient=world.family, kind="checkin_request").exists()
+    assert Message.objects.filter(recipient=world.family, kind="checkin_request").exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.family.email]
     assert reverse("meeting_checkin", args=["x"]).rsplit("x", 1)[0] in mail.outbox[0].body
     # The family portal shows the request too.

@@ -20,7 +20,7 @@ from communities.models import (
     FamilyTeam,
     LearningCommunity,
     Membership,
-    Notification,
+    Message,
     Organization,
     Phase,
     Program,
@@ -368,15 +368,19 @@ class Command(BaseCommand):
         earlier = team.meetings.exclude(pk=meeting.pk).filter(checkins__isnull=False).first()
         if earlier is not None:
             answer = earlier.checkins.first()
-            Notification.objects.create(
-                recipient=facilitator, team=team, kind=Notification.Kind.CHECKIN_ANSWERED,
+            Message.objects.create(
+                key=f"app:checkin_answered:demo-{earlier.pk}:{facilitator.pk}:",
+                organization=team.program.organization,
+                recipient=facilitator, team=team, kind=Message.Kind.CHECKIN_ANSWERED,
                 params={"name": caregiver.get_short_name(), "date": earlier.held_on.isoformat(),
                         "agency": answer.agency, "relevance": answer.relevance,
                         "partnership": answer.partnership, "word": answer.word},
                 url=f"/teams/{team.pk}/#meeting-{earlier.pk}", created_at=now - timedelta(days=1),
             )  # fmt: skip
-        Notification.objects.create(
-            recipient=facilitator, team=team, kind=Notification.Kind.FAMILY_GOAL_EDITED,
+        Message.objects.create(
+            key=f"app:family_goal_edited:demo-{goal.pk}:{facilitator.pk}:",
+            organization=team.program.organization,
+            recipient=facilitator, team=team, kind=Message.Kind.FAMILY_GOAL_EDITED,
             params={"name": caregiver.get_short_name(), "goal": goal.statement[:80]},
             url=f"/goals/{goal.pk}/history/", created_at=now - timedelta(hours=5),
         )  # fmt: skip
