@@ -23,7 +23,7 @@ import logging
 import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -48,7 +48,6 @@ from communities.models import (
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 SWEEP_BATCH = 200
 
 # What each kind does by email unless the person chose otherwise.
@@ -66,6 +65,11 @@ CHOOSABLE_KINDS = tuple(DEFAULT_CADENCE)
 # A digest itself is on or off; its cadence is the one of the kinds it gathers.
 CADENCE_CHOICES = {kind: Cadence.values for kind in CHOOSABLE_KINDS}
 CADENCE_CHOICES[MessageKind.DIGEST] = [Cadence.INSTANT]
+
+
+def lease() -> timedelta:
+    """How long a claim is the claimer's alone; after it, a sweeper may send the row again."""
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 def backoff(attempt: int) -> timedelta:
@@ -256,7 +260,7 @@ def message_claim(message_id: int, *, now: datetime | None = None) -> int | None
     number that fences this claim, or None if it isn't due or someone else has it."""
     now = now or timezone.now()
     claimed = Message.objects.filter(_due(now), pk=message_id).update(
-        state=Message.State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+        state=Message.State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1
     )
     if not claimed:
         return None
@@ -275,7 +279,7 @@ def outbox_claim_batch(*, limit: int = SWEEP_BATCH, now: datetime | None = None)
             .values_list("pk", flat=True)[:limit]
         )
         Message.objects.filter(pk__in=ids).update(
-            state=Message.State.SENDING, lease_until=now + LEASE, attempts=F("attempts") + 1
+            state=Message.State.SENDING, lease_until=now + lease(), attempts=F("attempts") + 1
         )
     return list(Message.objects.filter(pk__in=ids).values_list("pk", "attempts"))
 
@@ -377,10 +381,12 @@ def unsubscribe_read(token: str) -> tuple[User, str]:
 
 
 def _from_address(message: Message) -> str:
+    """The organisation's name, our address (Django encodes the name when it sends)."""
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     if message.organization is not None:
         name = f"{message.organization.name} · MiiWrap"
-    return formataddr((name or "MiiWrap", address))
+    name = (name or "MiiWrap").replace("\\", "").replace('"', "")
+    return f'"{name}" <{address}>'
 
 
 def render_email(message: Message) -> EmailMultiAlternatives:
