@@ -323,7 +323,10 @@ MIIWRAP_DEMO_MFA_WAIVER = env_bool("DEMO_MFA_WAIVER", DEBUG)
 INVITATION_VALID_DAYS = 7
 
 # The outbox (communities/outbox.py): a failed email is tried again after 30 s, 1 min,
-# 2 min… and marked failed after the last try; unsubscribe links work for 90 days.
+# 2 min… and marked failed after the last try; unsubscribe links work for 90 days. A
+# claimed email is the claimer's for the lease (longer than an SMTP send can take); after
+# it the sweeper sends it again, e.g. when the worker died while sending.
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 5 * 60)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 UNSUBSCRIBE_DAYS = 90
