@@ -83,3 +83,10 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = os.environ.get("TEST_EMAIL_FILE_PATH", "")
 CACHES["default"]["KEY_PREFIX"] = "miiwrap-test"  # noqa: F405
 CACHES["database"]["KEY_PREFIX"] = "miiwrap-test"  # noqa: F405
+# The outbox's fault tests (tests/delivery) run an SMTP server of their own on 127.0.0.1
+# and point the workers they start at it; never the app's server or its credentials.
+EMAIL_HOST = os.environ.get("TEST_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("TEST_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
+EMAIL_USE_TLS = False
+EMAIL_TIMEOUT = 10
