@@ -24,7 +24,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.utils import timezone
 
+from communities.models import Message
 from miiwrap.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,3 +255,29 @@ def processes(broker, smtp, tmp_path) -> Iterator[Processes]:
         yield started
     finally:
         started.stop_all()
+
+
+# --- rows ----------------------------------------------------------------------------
+
+
+def due_emails(world, count: int) -> list[Message]:
+    """`count` check-in request emails to the world's family, pending and due now, each
+    with a key of its own (written directly: nothing is enqueued for them)."""
+    today = timezone.localdate().isoformat()
+    Message.objects.bulk_create(
+        Message(
+            key=f"email:checkin_request:fault-{n}:{world.family.pk}:",
+            channel=Message.Channel.EMAIL,
+            kind=Message.Kind.CHECKIN_REQUEST,
+            recipient=world.family,
+            to_email=world.family.email,
+            organization=world.org,
+            team=world.team,
+            subject_key=f"fault-{n}",
+            params={"date": today, "team": world.team.name},
+            url=f"/checkins/fault-{n}/",
+            state=Message.State.PENDING,
+        )
+        for n in range(count)
+    )
+    return list(Message.objects.filter(subject_key__startswith="fault-").order_by("pk"))
