@@ -18,6 +18,7 @@ from django.utils import timezone
 from communities.models import (
     FamilyMember,
     FamilyTeam,
+    Invitation,
     LearningCommunity,
     Membership,
     Message,
@@ -210,6 +211,8 @@ class Command(BaseCommand):
         FamilyMember.objects.get_or_create(team=north_team, user=north_family)
         self.history(north_team, outsider, north_family, rng, 3)
 
+        self.messages_demo(riverbend, admin)
+
         # One person, two organisations, one role in each: a coach at Riverbend whose own
         # family is served by Northside. She switches organisation in the header.
         lena = self.person("coach@riverbend.example", "Lena Brooks", demo_login=True)
@@ -221,6 +224,29 @@ class Command(BaseCommand):
         brooks.facilitators.add(outsider)
         FamilyMember.objects.get_or_create(team=brooks, user=lena)
         self.history(brooks, outsider, lena, rng, 1)
+
+    def messages_demo(self, riverbend: Organization, admin: User) -> None:
+        """A pending invitation, and one whose email failed for good, so the Setup and
+        Messages pages have something to show (and retry)."""
+        now = timezone.now()
+        for email, failed in (("new.facilitator@riverbend.example", False),
+                              ("old.address@riverbend.example", True)):  # fmt: skip
+            invitation, created = Invitation.objects.get_or_create(
+                organization=riverbend, email=email, accepted_at__isnull=True,
+                defaults={"role": Role.FACILITATOR, "invited_by": admin,
+                          "key": f"demo-{email}", "expires_at": now + timedelta(days=5)},
+            )  # fmt: skip
+            if created and failed:
+                Message.objects.create(
+                    key=f"email:invitation:invitation:{invitation.pk}:{email}:demo",
+                    channel=Message.Channel.EMAIL, kind=Message.Kind.INVITATION,
+                    to_email=email, organization=riverbend,
+                    subject_key=f"invitation:{invitation.pk}",
+                    params={"invitation": invitation.pk, "organization": riverbend.name},
+                    state=Message.State.FAILED, attempts=6,
+                    last_error="SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable",
+                    created_at=now - timedelta(hours=3),
+                )  # fmt: skip
 
     # --- six months of history ------------------------------------------------------------
 
