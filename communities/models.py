@@ -452,6 +452,11 @@ class Message(models.Model):
         return self.key
 
     @property
+    def address(self) -> str:
+        """Where the email goes: the address given, else the recipient's."""
+        return self.to_email or (self.recipient.email if self.recipient else "")
+
+    @property
     def text(self) -> str:
         params = dict(self.params)
         if "date" in params:

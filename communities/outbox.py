@@ -430,7 +430,7 @@ def render_email(message: Message) -> EmailMultiAlternatives:
         subject=" ".join(subject.split()),
         body=text,
         from_email=_from_address(message),
-        to=[message.to_email or recipient.email],
+        to=[message.address],
         headers=headers,
     )
     if html:

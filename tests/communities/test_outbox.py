@@ -284,3 +284,13 @@ def test_it_lets_nobody_change_another_persons_preferences(world, client_for):
     assert not MessagePreference.objects.filter(user=world.family).exists()
     world.family.refresh_from_db()
     assert world.family.name == "Rosa Family"
+
+
+def test_it_lists_a_failed_email_that_has_no_account_behind_it(world, client_for):
+    """An invitation's email goes to an address, not to a user (a 500 once)."""
+    outbox.email_queue(kind="invitation", subject_key="invitation:y", to_email="gone@rb.test",
+                       organization=world.org, params={"invitation": 0})  # fmt: skip
+    Message.objects.update(state="failed", last_error="550 mailbox unavailable")
+    page = client_for(world.admin).get(reverse("message_list"))
+    assert page.status_code == 200
+    assert "gone@rb.test" in page.content.decode()
