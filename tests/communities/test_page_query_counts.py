@@ -92,3 +92,34 @@ def test_it_pins_the_membership_page(world, client_for, django_assert_num_querie
     url = reverse("membership_edit", args=[Membership.objects.get(user=world.facilitator).pk])
     grow = lambda n: [factories.make_program(world.org) for _ in range(n)]  # noqa: E731
     _pinned(client_for(world.admin), url, django_assert_num_queries, grow, 7)
+
+
+def test_it_pins_the_messages_page(world, client_for, django_assert_num_queries):
+    from communities import outbox
+    from communities.models import Message
+
+    def grow(n):
+        for _ in range(n):
+            for state in ("failed", "pending", "sent"):
+                outbox.email_queue(
+                    kind="comment", subject_key=f"c{Message.objects.count()}",
+                    to_email=world.family.email, recipient=world.family, team=world.team,
+                )  # fmt: skip
+                Message.objects.filter(pk=Message.objects.latest("pk").pk).update(state=state)
+
+    _pinned(client_for(world.admin), reverse("message_list"), django_assert_num_queries, grow, 7)
+
+
+def test_it_pins_the_settings_page(world, client_for, django_assert_num_queries):
+    from communities.models import MessagePreference
+
+    kinds = iter(["comment", "digest", "checkin_answered", "family_goal_created",
+                  "family_goal_edited", "checkin_request", "x"])  # fmt: skip
+
+    def grow(n):
+        for _ in range(n):
+            kind = next(kinds)
+            if kind != "x":
+                MessagePreference.objects.create(user=world.family, kind=kind, cadence="daily")
+
+    _pinned(client_for(world.family), reverse("preferences"), django_assert_num_queries, grow, 4)
