@@ -6,6 +6,7 @@ and Celery workers and sweepers in subprocesses that use the test database."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -110,6 +111,7 @@ class SmtpServer:
 @pytest.fixture
 def smtp(settings) -> Iterator[SmtpServer]:
     """An SMTP server of the test's own; this process's outbox sends to it."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
     server = SmtpServer()
     server.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
