@@ -57,19 +57,19 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> N
 
 
 class Recorder:
-    """An aiosmtpd handler keeping every message it accepts. `delay` makes each answer
-    slow: the message is recorded first, so a sender killed while waiting for the answer
-    leaves a message the server has (the window only a Message-ID can cover)."""
+    """An aiosmtpd handler keeping every message it accepts (as received; parsed when a
+    test reads them). `delay` makes each answer slow: the message is recorded first, so a
+    sender killed while waiting for the answer leaves a message the server has (the
+    window only a Message-ID can cover)."""
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        self.received: list[bytes] = []
         self.delay = 0.0
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        message = message_from_bytes(envelope.original_content, policy=default_policy)
         with self._lock:
-            self.messages.append(message)
+            self.received.append(envelope.original_content)
         if self.delay:
             await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
@@ -96,7 +96,7 @@ class SmtpServer:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return list(self.handler.messages)
+        return [message_from_bytes(raw, policy=default_policy) for raw in self.handler.received]
 
     @property
     def message_ids(self) -> Counter[str]:
@@ -104,7 +104,7 @@ class SmtpServer:
         return Counter(m["Message-ID"] for m in self.messages)
 
     def wait_for(self, count: int, *, timeout: float = 20) -> None:
-        wait_until(lambda: len(self.handler.messages) >= count, timeout=timeout,
+        wait_until(lambda: len(self.handler.received) >= count, timeout=timeout,
                    what=f"{count} messages at the SMTP server")  # fmt: skip
 
 

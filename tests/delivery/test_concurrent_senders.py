@@ -35,7 +35,7 @@ def test_it_sends_each_of_1000_emails_once_with_two_workers_and_two_sweepers(
     processes.stop_all()  # a warm shutdown: the task in hand is finished first
 
     received = smtp.message_ids
-    assert len(smtp.messages) == ROWS
+    assert len(smtp.handler.received) == ROWS
     assert set(received) == {outbox.message_id_for(row) for row in rows}
     assert Message.objects.filter(state="sent").count() == ROWS
     # Both kinds of sender took part, and between them sent each row once.
