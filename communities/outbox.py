@@ -302,6 +302,8 @@ def outbox_sweep(*, limit: int = SWEEP_BATCH) -> int:
 
 def _send_claimed(message_id: int, attempt: int) -> bool:
     mine = Message.objects.filter(pk=message_id, state=Message.State.SENDING, attempts=attempt)
+    if not mine.update(lease_until=timezone.now() + lease()):
+        return False  # the lease ran out while the row waited its turn, and it was claimed again
     message = (
         Message.objects.select_related("recipient", "organization", "team")
         .filter(pk=message_id)
