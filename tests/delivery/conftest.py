@@ -163,10 +163,9 @@ class RedisServer:
 
 
 def drop_broker_connections() -> None:
-    """This process's Celery app keeps a pool of broker connections: drop it (as Celery
-    does after a fork), so the next task goes to the broker named now."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """This process's Celery app holds a pool of broker connections: let go of it (as
+    Celery does after a fork), so the next task goes to the broker named now. The pool
+    is not closed: kombu keeps it per broker URL and would hand it back closed."""
     app._pool = None
     app.amqp._producer_pool = None
 
