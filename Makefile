@@ -58,3 +58,9 @@ lock:
 # Figures and ratios for goal pages and saves (own database: miiwrap_bench).
 bench: install
 	DEBUG=1 $(BIN)/python benchmarks/goal_pages.py
+
+# Outbox throughput to a local SMTP server and the sweeper's query count at 10 and 10,000
+# due emails (own database miiwrap_bench_outbox; own Redis and SMTP server on spare ports).
+.PHONY: bench-outbox
+bench-outbox: install
+	DEBUG=1 $(BIN)/python benchmarks/outbox.py
