@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -318,6 +319,8 @@ def _send_claimed(message_id: int, attempt: int) -> bool:
         return False
     try:
         get_connection().send_messages([email])
+    except SoftTimeLimitExceeded:
+        raise  # the task ran out of time: not this email's fault; its lease will expire
     except Exception as error:  # SMTP refused, timed out, DNS…: retry with backoff
         now = timezone.now()
         if attempt >= settings.OUTBOX_MAX_ATTEMPTS:
