@@ -57,6 +57,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # The secret in the person's private calendar feed URL; a new one revokes the old.
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
     # Quiet hours in the person's own time zone: instant emails wait until they end.
     quiet_hours_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
@@ -161,6 +163,14 @@ class LearningCommunity(models.Model):
     description = models.TextField(_("description"), blank=True, max_length=2000)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="learning_communities"
+    )
+    # The community's host may schedule its circles, like the organisation's admins.
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hosted_communities",
     )
 
     class Meta:
@@ -364,6 +374,127 @@ class TeamMeeting(models.Model):
         return f"{self.team} — {self.held_on}"
 
 
+class CircleFocus(models.TextChoices):
+    """What a learning circle practises: a Wraparound principle or an MI skill."""
+
+    FAMILY_VOICE = "family_voice", _("Family voice and choice")
+    TEAM_BASED = "team_based", _("Team based")
+    NATURAL_SUPPORTS = "natural_supports", _("Natural supports")
+    COLLABORATION = "collaboration", _("Collaboration")
+    COMMUNITY_BASED = "community_based", _("Community based")
+    CULTURALLY_COMPETENT = "culturally_competent", _("Culturally competent")
+    INDIVIDUALISED = "individualised", _("Individualised")
+    STRENGTHS_BASED = "strengths_based", _("Strengths based")
+    PERSISTENCE = "persistence", _("Persistence")
+    OUTCOME_BASED = "outcome_based", _("Outcome based")
+    OPEN_QUESTIONS = "open_questions", _("MI: open questions")
+    AFFIRMATIONS = "affirmations", _("MI: affirmations")
+    REFLECTIONS = "reflections", _("MI: reflections")
+    SUMMARIES = "summaries", _("MI: summaries")
+    CHANGE_TALK = "change_talk", _("MI: evoking change talk")
+
+
+class LearningCircle(models.Model):
+    """A recurring series of a community: what, when (an RFC 5545 rule from the first
+    date, in the circle's time zone), how long, where, who hosts, who belongs."""
+
+    community = models.ForeignKey(
+        LearningCommunity, on_delete=models.CASCADE, related_name="circles"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    focus = models.CharField(_("focus"), max_length=32, choices=CircleFocus.choices)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=4000)
+    starts_on = models.DateField(_("first date"))
+    start_time = models.TimeField(_("start time (local)"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
+    location = models.CharField(_("place or video link"), max_length=300, blank=True)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # RRULE without DTSTART, e.g. "FREQ=MONTHLY;BYDAY=+2TU;COUNT=10" (local wall time).
+    rrule = models.CharField(_("repeats"), max_length=500)
+    # Minutes before each session that members are reminded (default a day and an hour).
+    reminder_minutes = models.JSONField(default=list, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="learning_circles"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CircleSession(models.Model):
+    """One dated occurrence of a circle, identified by the date the rule gave it; it can
+    be moved or cancelled on its own. `sequence` grows with every change (iCalendar)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        CANCELLED = "cancelled", _("cancelled")
+
+    circle = models.ForeignKey(LearningCircle, on_delete=models.CASCADE, related_name="sessions")
+    occurrence_date = models.DateField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    moved = models.BooleanField(default=False)  # changed on its own: series edits skip it
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Set once the "session ended" signal went out (reflection prompts react to it).
+    ended_signal_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "occurrence_date"], name="circle_session_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.circle} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class SessionResponse(models.Model):
+    """A member's answer to a session (going / not going) and, later, the host's record
+    of their attendance."""
+
+    class Rsvp(models.TextChoices):
+        GOING = "going", _("going")
+        NOT_GOING = "not_going", _("not going")
+
+    class Attendance(models.TextChoices):
+        PRESENT = "present", _("present")
+        ABSENT = "absent", _("absent")
+        EXCUSED = "excused", _("excused")
+
+    session = models.ForeignKey(CircleSession, on_delete=models.CASCADE, related_name="responses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_responses"
+    )
+    rsvp = models.CharField(max_length=10, choices=Rsvp.choices, blank=True)
+    attendance = models.CharField(max_length=10, choices=Attendance.choices, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="session_response_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.rsvp or '-'} {self.attendance or '-'}"
+
+
 class MessageKind(models.TextChoices):
     """Every kind of message the product sends. Preferences, unsubscribe links and the
     admins' Messages page all speak in these."""
@@ -374,6 +505,8 @@ class MessageKind(models.TextChoices):
     CHECKIN_ANSWERED = "checkin_answered", _("the family's meeting check-in")
     FAMILY_GOAL_CREATED = "family_goal_created", _("a goal added by the family")
     FAMILY_GOAL_EDITED = "family_goal_edited", _("a goal edited by the family")
+    CIRCLE_REMINDER = "circle_reminder", _("learning circle reminder")
+    CIRCLE_CHANGED = "circle_changed", _("learning circle session moved or cancelled")
     DIGEST = "digest", _("summary of what's new")
     ACCOUNT = "account", _("sign-in and account email")
 

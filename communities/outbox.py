@@ -58,6 +58,8 @@ DEFAULT_CADENCE = {
     MessageKind.CHECKIN_ANSWERED: Cadence.DAILY,
     MessageKind.FAMILY_GOAL_CREATED: Cadence.DAILY,
     MessageKind.FAMILY_GOAL_EDITED: Cadence.DAILY,
+    MessageKind.CIRCLE_REMINDER: Cadence.INSTANT,
+    MessageKind.CIRCLE_CHANGED: Cadence.INSTANT,
     MessageKind.DIGEST: Cadence.INSTANT,
 }
 # Kinds people choose for themselves (and can unsubscribe from). Invitations and account
@@ -66,6 +68,8 @@ CHOOSABLE_KINDS = tuple(DEFAULT_CADENCE)
 # A digest itself is on or off; its cadence is the one of the kinds it gathers.
 CADENCE_CHOICES = {kind: Cadence.values for kind in CHOOSABLE_KINDS}
 CADENCE_CHOICES[MessageKind.DIGEST] = [Cadence.INSTANT]
+# A reminder is only useful on time.
+CADENCE_CHOICES[MessageKind.CIRCLE_REMINDER] = [Cadence.INSTANT]
 
 
 def lease() -> timedelta:
@@ -154,6 +158,7 @@ def notify(
     kind: str,
     subject_key: str,
     team: FamilyTeam | None = None,
+    organization: Organization | None = None,
     params: dict | None = None,
     url: str = "",
     now: datetime | None = None,
@@ -165,6 +170,8 @@ def notify(
         return
     now = now or timezone.now()
     organization_id = team.program.organization_id if team is not None else None
+    if organization is not None:
+        organization_id = organization.pk
     common = {
         "kind": kind,
         "team": team,
