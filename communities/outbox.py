@@ -474,6 +474,28 @@ def _extra_context(message: Message) -> dict:
         if not items:
             raise NotNeeded("nothing left to summarise")
         return {"items": items}
+    if message.kind in (MessageKind.CIRCLE_REMINDER, MessageKind.CIRCLE_CHANGED):
+        from communities.models import CircleSession, SessionResponse
+
+        session = (
+            CircleSession.objects.select_related("circle")
+            .filter(pk=message.params.get("session"))
+            .first()
+        )
+        if session is None:
+            raise NotNeeded("the session is gone")
+        if message.kind == MessageKind.CIRCLE_REMINDER:
+            if session.is_cancelled:
+                raise NotNeeded("the session was cancelled")
+            if session.starts_at <= timezone.now():
+                raise NotNeeded("the session has started")
+            if not session.circle.members.filter(pk=message.recipient_id).exists():
+                raise NotNeeded("no longer a member of the circle")
+            if SessionResponse.objects.filter(
+                session=session, user_id=message.recipient_id, rsvp=SessionResponse.Rsvp.NOT_GOING
+            ).exists():
+                raise NotNeeded("the member is not going")
+        return {"session": session, "circle": session.circle}
     return {}
 
 

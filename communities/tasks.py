@@ -1,9 +1,10 @@
-"""Background work for communities: the outbox. Tasks take ids, load, call a service,
-and are safe to run twice (a claim that is not due or not ours sends nothing)."""
+"""Background work for communities: the outbox and learning circles. Tasks take ids,
+load, call a service, and are safe to run twice (a claim that is not due or not ours
+sends nothing; reminders and the "ended" signal are written or sent once)."""
 
 from celery import shared_task
 
-from communities import outbox
+from communities import circle_reminders, circles, outbox
 
 
 @shared_task
@@ -22,3 +23,21 @@ def outbox_sweep() -> int:
 def digests_compose(cadence: str) -> int:
     """Daily or weekly: each person's summary of what they haven't seen yet."""
     return outbox.digests_compose(cadence=cadence)
+
+
+@shared_task
+def circle_reminders_queue() -> int:
+    """Every 5 minutes (beat): write the learning-circle reminders that are due."""
+    return circle_reminders.reminders_queue()
+
+
+@shared_task
+def circle_sessions_materialise() -> int:
+    """Daily: keep 12 weeks of sessions ahead for every circle."""
+    return circles.sessions_materialise_all()
+
+
+@shared_task
+def circle_sessions_ended() -> int:
+    """Every 5 minutes: tell whoever listens (reflection prompts) which sessions ended."""
+    return circles.sessions_ended_signal()

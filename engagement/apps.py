@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class EngagementConfig(AppConfig):
     name = "engagement"
     verbose_name = "Engagement"
+
+    def ready(self) -> None:
+        # Engagement events for what communities signals (circle attendance).
+        from engagement import receivers  # noqa: F401

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import FamilyTeam, Role, TeamMeeting
+from communities.models import CircleSession, FamilyTeam, Organization, Role, TeamMeeting
 
 # Clear limits on what people type (also enforced by the forms, with a message).
 STATEMENT_MAX = 300
@@ -194,7 +194,11 @@ class MeetingCheckIn(models.Model):
 
 
 class EngagementEvent(models.Model):
-    """An append-only fact about engagement, written by the services that did the thing."""
+    """An append-only fact about engagement, written by the services that did the thing.
+
+    A team's facts name the team; a staff member's own (attending or missing a learning
+    circle session) name the organisation and the session instead, at most one per
+    session and person: recording attendance again rewrites it."""
 
     class Kind(models.TextChoices):
         MEETING_HELD = "meeting_held", _("meeting held with the family")
@@ -208,8 +212,18 @@ class EngagementEvent(models.Model):
         MEETING_CHECKIN = "meeting_checkin", _("meeting check-in")
         REFLECTION_LOGGED = "reflection_logged", _("reflection logged")
         CIRCLE_ATTENDED = "circle_attended", _("circle attended")
+        CIRCLE_MISSED = "circle_missed", _("circle missed")
 
-    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="events")
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The session a circle fact is about (kept when the session goes: the fact happened).
+    circle_session = models.ForeignKey(
+        CircleSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -223,7 +237,19 @@ class EngagementEvent(models.Model):
         indexes = [
             models.Index(fields=["team", "kind", "-occurred_at"]),
             models.Index(fields=["kind", "-occurred_at"]),
+            models.Index(fields=["organization", "kind", "-occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(organization__isnull=False),
+                name="engagement_event_has_team_or_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["circle_session", "actor"],
+                condition=Q(circle_session__isnull=False),
+                name="engagement_event_one_per_circle_session",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.team_id} {self.kind} {self.occurred_at:%Y-%m-%d}"
+        return f"{self.team_id or self.organization_id} {self.kind} {self.occurred_at:%Y-%m-%d}"

@@ -356,4 +356,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
         "args": ["weekly"],
     },
+    # Learning circles: reminders before each session (written to the outbox), sessions
+    # kept 12 weeks ahead, and the "session ended" signal reflection prompts listen to.
+    "circle-reminders": {"task": "communities.tasks.circle_reminders_queue", "schedule": 300.0},
+    "circle-sessions-materialise": {
+        "task": "communities.tasks.circle_sessions_materialise",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "circle-sessions-ended": {"task": "communities.tasks.circle_sessions_ended", "schedule": 300.0},
 }
