@@ -1,24 +1,31 @@
-"""Demo data: two organisations, twelve Riverbend teams with six months of history.
+"""Demo data: two organisations, twelve Riverbend teams with six months of history, and
+a practice community with two learning circles and three months of sessions.
 
-Idempotent: people, programs and teams are found by natural keys; a team's history is
-generated (deterministically) only when the team has none yet.
+Idempotent: people, programs, teams and circles are found by natural keys; a team's
+history and a circle's attendance are generated (deterministically) only when there is
+none yet.
 """
 
 from __future__ import annotations
 
 import random
+import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from communities import circles
 from communities.models import (
+    CircleSession,
     FamilyMember,
     FamilyTeam,
     Invitation,
+    LearningCircle,
     LearningCommunity,
     Membership,
     Message,
@@ -26,6 +33,7 @@ from communities.models import (
     Phase,
     Program,
     Role,
+    SessionResponse,
     TeamMeeting,
     User,
 )
@@ -39,6 +47,7 @@ from engagement.models import (
     ProgressCheckIn,
     Wording,
 )
+from engagement.receivers import circle_attendance_event_record
 from engagement.services import goal_snapshot, meeting_checkin_open
 
 DEMO_PASSWORD = "miiwrap-demo"
@@ -164,6 +173,10 @@ class Command(BaseCommand):
             defaults={"description": "Facilitators and coaches learning MiiWrap together."},
         )
         community.members.add(maya, supervisor, *others)
+        if community.host is None:
+            community.host = supervisor
+            community.save(update_fields=["host"])
+        self.circles_demo(community, admin, supervisor, maya, others)
 
         phases = list(Phase.values)
         for index, family_name in enumerate(FAMILY_NAMES):
@@ -247,6 +260,120 @@ class Command(BaseCommand):
                     last_error="SMTPRecipientsRefused: 550 5.1.1 mailbox unavailable",
                     created_at=now - timedelta(hours=3),
                 )  # fmt: skip
+
+    # --- learning circles -------------------------------------------------------------------
+
+    def circles_demo(
+        self,
+        community: LearningCommunity,
+        admin: User,
+        supervisor: User,
+        maya: User,
+        others: list[User],
+    ) -> None:
+        """A weekly skills lab and a monthly family-voice circle, both begun about three
+        months ago: past sessions with attendance (one lab cancelled; Jordan missed the
+        last two labs, which a circle-lapse rule will notice), RSVPs for the next ones."""
+        zone = zoneinfo.ZoneInfo("America/Chicago")
+        begun = timezone.now() - timedelta(weeks=13)
+        local = begun.astimezone(zone).date()
+        tuesday = local + timedelta(days=(1 - local.weekday()) % 7)
+        staff = [maya, *others, supervisor]
+        lab = self.circle(
+            community, admin, staff, begun,
+            title="MI skills lab", focus="reflections", starts_on=tuesday,
+            start_time=time(10), duration_minutes=60, rrule="FREQ=WEEKLY;INTERVAL=1;COUNT=52",
+            location="https://meet.riverbend.example/mi-lab",
+            agenda="Ten minutes of practice in pairs: complex reflections on a real moment "
+                   "from this week's team meetings. Then one recording, coded together.",
+        )  # fmt: skip
+        family_voice = self.circle(
+            community, admin, staff, begun,
+            title="Family voice circle", focus="family_voice",
+            starts_on=self.second_thursday(local), start_time=time(15), duration_minutes=90,
+            rrule="FREQ=MONTHLY;BYDAY=+2TH;COUNT=12", location="Riverbend office, room 2",
+            agenda="A family partner joins us. Whose words are in our plans, and what did we "
+                   "invite families into this month?",
+        )  # fmt: skip
+        self.attendance_history(lab, lapsed=others[0], cancel_nth=4)
+        self.attendance_history(family_voice)
+        upcoming = {
+            lab: {maya: "going", supervisor: "going", others[1]: "not_going"},
+            family_voice: {maya: "going", others[0]: "going"},
+        }
+        for circle, answers in upcoming.items():
+            session = circle.sessions.filter(starts_at__gt=timezone.now()).first()
+            for user, rsvp in answers.items():
+                SessionResponse.objects.get_or_create(
+                    session=session, user=user, defaults={"rsvp": rsvp}
+                )
+
+    @staticmethod
+    def second_thursday(day: date) -> date:
+        """The second Thursday of `day`'s month, or of the next month once it is past."""
+        first = day.replace(day=1)
+        second = first + timedelta(days=(3 - first.weekday()) % 7 + 7)
+        if second >= day:
+            return second
+        following = (first + timedelta(days=32)).replace(day=1)
+        return following + timedelta(days=(3 - following.weekday()) % 7 + 7)
+
+    def circle(
+        self, community: LearningCommunity, admin: User, members: list[User], begun: datetime,
+        **data,
+    ) -> LearningCircle:  # fmt: skip
+        circle = community.circles.filter(title=data["title"]).first()
+        if circle is None:
+            data.update(time_zone="America/Chicago", host=community.host)
+            circle = circles.circle_schedule(
+                community=community, by=admin, data=data, members=members, now=begun
+            )
+            # The rows a daily run would have made since, week by week.
+            step = begun
+            while step < timezone.now():
+                step += circles.HORIZON - timedelta(weeks=1)
+                circles.sessions_materialise(circle=circle, now=min(step, timezone.now()))
+        circles.sessions_materialise(circle=circle)
+        return circle
+
+    def attendance_history(
+        self,
+        circle: LearningCircle,
+        *,
+        lapsed: User | None = None,
+        cancel_nth: int | None = None,
+    ) -> None:
+        now = timezone.now()
+        past = list(circle.sessions.filter(ends_at__lt=now).order_by("starts_at"))
+        if not past or SessionResponse.objects.filter(session__in=past).exists():
+            return
+        rng = random.Random(circle.title)
+        members = list(circle.members.order_by("email"))
+        # Reflection prompts react to sessions that end from now on, not to this history.
+        CircleSession.objects.filter(pk__in=[s.pk for s in past]).update(
+            ended_signal_at=F("ends_at")
+        )
+        for number, session in enumerate(past):
+            if number == cancel_nth:
+                CircleSession.objects.filter(pk=session.pk).update(
+                    status=CircleSession.Status.CANCELLED, moved=True, sequence=1
+                )
+                continue
+            for member in members:
+                roll = rng.random()
+                if member == lapsed and number >= len(past) - 2:
+                    attendance, rsvp = SessionResponse.Attendance.ABSENT, ""
+                elif roll < 0.8:
+                    attendance, rsvp = SessionResponse.Attendance.PRESENT, "going"
+                elif roll < 0.9:
+                    attendance, rsvp = SessionResponse.Attendance.EXCUSED, "not_going"
+                else:
+                    attendance, rsvp = SessionResponse.Attendance.ABSENT, "going"
+                SessionResponse.objects.create(
+                    session=session, user=member, rsvp=rsvp, attendance=attendance,
+                    updated_at=session.ends_at,
+                )  # fmt: skip
+                circle_attendance_event_record(session=session, user=member, attendance=attendance)
 
     # --- six months of history ------------------------------------------------------------
 
