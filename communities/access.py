@@ -312,3 +312,93 @@ def invitation_for_manager(person: Person, invitation_id: int) -> Invitation:
     ):
         return invitation
     raise Http404("No such invitation.")
+
+
+# --- Learning communities and circles ---------------------------------------------------
+#
+# Learning happens among staff: every staff member of an organisation may see its
+# communities, circles and sessions (family members and other organisations: 404).
+# Admins and a community's host manage the community and schedule its circles; a
+# circle's host also runs its sessions (attendance, moving, cancelling). Only a circle's
+# members answer going / not going.
+
+
+@dataclass(frozen=True)
+class CircleAccess:
+    actor: Actor
+    can_manage: bool  # schedule, edit the series, move or cancel, take attendance
+    is_member: bool
+
+
+def _staff_actor(person: Person, organization_id: int) -> Actor:
+    actor = person.actor_in(organization_id)
+    if not actor.is_staff_role:
+        raise Http404("Nothing here.")
+    return actor
+
+
+def community_for_person(person: Person, community_id: int, *, manage: bool = False):
+    """A learning community of an organisation where the person is staff; `manage`
+    requires its admin or host (403 otherwise). Returns (community, CircleAccess)."""
+    from communities.models import LearningCommunity
+
+    try:
+        community = LearningCommunity.objects.select_related("organization", "host").get(
+            pk=community_id
+        )
+    except (LearningCommunity.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such community.") from None
+    actor = _staff_actor(person, community.organization_id)
+    can_manage = actor.role == Role.ADMIN or community.host_id == person.user.pk
+    if manage and not can_manage:
+        raise PermissionDenied
+    return community, CircleAccess(actor=actor, can_manage=can_manage, is_member=False)
+
+
+def circle_for_person(person: Person, circle_id: int, *, manage: bool = False):
+    """(circle, CircleAccess) for staff of its organisation; `manage` needs an admin,
+    the community's host or the circle's host."""
+    from communities.models import LearningCircle
+
+    try:
+        circle = LearningCircle.objects.select_related("community__organization", "host").get(
+            pk=circle_id
+        )
+    except (LearningCircle.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such circle.") from None
+    return circle, _circle_access(person, circle, manage=manage)
+
+
+def _circle_access(person: Person, circle, *, manage: bool) -> CircleAccess:
+    actor = _staff_actor(person, circle.community.organization_id)
+    user_id = person.user.pk
+    can_manage = actor.role == Role.ADMIN or user_id in (
+        circle.host_id,
+        circle.community.host_id,
+    )
+    if manage and not can_manage:
+        raise PermissionDenied
+    is_member = circle.members.filter(pk=user_id).exists()
+    return CircleAccess(actor=actor, can_manage=can_manage, is_member=is_member)
+
+
+def session_for_person(person: Person, session_id: int, *, manage: bool = False):
+    """(session, CircleAccess) by the circle's rules."""
+    from communities.models import CircleSession
+
+    try:
+        session = CircleSession.objects.select_related(
+            "circle__community__organization", "circle__host"
+        ).get(pk=session_id)
+    except (CircleSession.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such session.") from None
+    return session, _circle_access(person, session.circle, manage=manage)
+
+
+def communities_in_scope(actor: Actor):
+    """The learning communities of the actor's organisation (staff only)."""
+    from communities.models import LearningCommunity
+
+    if not actor.is_staff_role:
+        return LearningCommunity.objects.none()
+    return LearningCommunity.objects.filter(organization=actor.organization)

@@ -159,6 +159,32 @@ def preview(schedule: Schedule, *, viewer_zone: str, count: int = 8) -> list[dic
 
 
 @transaction.atomic
+def community_save(
+    *,
+    by: User,
+    name: str,
+    description: str,
+    host: User | None,
+    members: list[User],
+    organization=None,
+    community: LearningCommunity | None = None,
+) -> LearningCommunity:
+    """Create (in `organization`) or change a community. Precondition: `by` is an admin
+    of it or its host, and host and members are staff of its organisation (the form)."""
+    if community is None:
+        community = LearningCommunity.objects.create(organization=organization, name=name)
+    community.name, community.description, community.host = name, description, host
+    community.save()
+    community.members.set(members)
+    audit_entry_create(
+        actor=by, action="change", subject=f"learning community {community.pk}: {name}",
+        organization=community.organization,
+        detail={"community": community.pk, "members": [m.pk for m in members]},
+    )  # fmt: skip
+    return community
+
+
+@transaction.atomic
 def circle_schedule(
     *,
     community: LearningCommunity,

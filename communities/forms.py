@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import (
     Cadence,
+    CircleFocus,
     FamilyMember,
     MessageKind,
     Program,
     Role,
+    SessionResponse,
     User,
     time_zone_choices,
 )
@@ -153,3 +155,192 @@ class MembershipForm(StaffRoleForm):
 
 class OrganizationSwitchForm(forms.Form):
     organization = forms.IntegerField(min_value=1)
+
+
+# --- Learning communities and circles ----------------------------------------------------
+
+
+def _staff_of(organization):
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__is_active=True,
+        memberships__role__in=[Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR],
+    ).order_by("name", "email")
+
+
+class CommunityForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("What this community is for"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    host = forms.ModelChoiceField(
+        label=_("Host (may schedule its circles)"), queryset=User.objects.none(), required=False
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members (staff of this organisation)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = _staff_of(organization)
+        self.fields["members"].queryset = _staff_of(organization)
+
+
+REMINDER_CHOICES = [
+    (str(7 * 24 * 60), _("a week before")),
+    (str(24 * 60), _("a day before")),
+    (str(2 * 60), _("2 hours before")),
+    (str(60), _("an hour before")),
+]
+FREQUENCIES = [
+    ("weekly", _("every week")),
+    ("biweekly", _("every 2 weeks")),
+    ("monthly_nth", _("every month, on the same weekday (e.g. the 2nd Tuesday)")),
+    ("custom", _("a custom RFC 5545 rule")),
+]
+
+
+class CircleForm(forms.Form):
+    """Scheduling a circle. `clean` builds the rule and checks every schedule rule
+    (communities.circles.schedule_check), so a bad schedule never reaches a service."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    focus = forms.ChoiceField(label=_("Focus"), choices=CircleFocus.choices)
+    agenda = forms.CharField(
+        label=_("Agenda"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    starts_on = forms.DateField(
+        label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time (local)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), initial=60)
+    location = forms.CharField(label=_("Place or video link"), max_length=300, required=False)
+    frequency = forms.ChoiceField(
+        label=_("Repeats"), choices=FREQUENCIES, widget=forms.RadioSelect, initial="weekly"
+    )
+    custom_rrule = forms.CharField(
+        label=_("Custom rule (RRULE)"),
+        max_length=400,
+        required=False,
+        help_text=_("For example FREQ=MONTHLY;BYDAY=-1FR (the last Friday of each month)."),
+    )
+    count = forms.IntegerField(
+        label=_("Ends after this many sessions"), required=False, min_value=1, max_value=200
+    )
+    until = forms.DateField(
+        label=_("…or ends on this date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reminders = forms.MultipleChoiceField(
+        label=_("Remind members"),
+        choices=REMINDER_CHOICES,
+        required=False,
+        initial=[str(24 * 60), "60"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    host = forms.ModelChoiceField(
+        label=_("Host"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Empty: you host it."),
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organization, new: bool = True, by=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new = new
+        self.by = by
+        self.fields["host"].queryset = _staff_of(organization)
+        self.fields["members"].queryset = _staff_of(organization)
+
+    def clean(self):
+        from django.utils import timezone as tz
+
+        from communities import circles
+
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["frequency"] == "custom" and not data.get("custom_rrule"):
+            self.add_error("custom_rrule", _("Write the rule, or choose another way to repeat."))
+            return data
+        if data.get("count") and data.get("until"):
+            self.add_error("until", _("Choose one end: a number of sessions or a date."))
+            return data
+        if self.new and data["starts_on"] < tz.localdate():
+            self.add_error("starts_on", _("The first session can't be in the past."))
+            return data
+        if data.get("until") and data["until"] < data["starts_on"]:
+            self.add_error("until", _("The end date is before the first date."))
+            return data
+        rule = circles.build_rrule(
+            frequency=data["frequency"],
+            starts_on=data["starts_on"],
+            count=data.get("count"),
+            until=data.get("until"),
+            custom=data.get("custom_rrule", ""),
+        )
+        schedule = circles.Schedule(
+            data["starts_on"], data["start_time"], data["time_zone"], data["duration_minutes"], rule
+        )
+        try:
+            circles.schedule_check(schedule)
+        except circles.ScheduleError as error:
+            field = "duration_minutes" if "minute" in str(error) else None
+            self.add_error(field, str(error))
+            return data
+        data["rrule"] = rule
+        data["schedule"] = schedule
+        return data
+
+    def circle_data(self) -> dict:
+        data = self.cleaned_data
+        names = ("title", "focus", "agenda", "starts_on", "start_time", "time_zone",
+                 "duration_minutes", "location", "host", "rrule")  # fmt: skip
+        reminders = sorted((int(m) for m in data["reminders"]), reverse=True)
+        chosen = {name: data[name] for name in names} | {"reminder_minutes": reminders}
+        chosen["host"] = chosen["host"] or self.by
+        return chosen
+
+
+class SessionMoveForm(forms.Form):
+    starts_on = forms.DateField(
+        label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("New start time (the circle's time zone)"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
+class RsvpForm(forms.Form):
+    rsvp = forms.ChoiceField(choices=SessionResponse.Rsvp.choices)
+
+
+def attendance_form(members, data=None, initial=None):
+    """One choice per member: present, absent or excused."""
+    form = forms.Form(data, initial=initial or {})
+    for member in members:
+        form.fields[f"member_{member.pk}"] = forms.ChoiceField(
+            label=str(member),
+            choices=[("", "—"), *SessionResponse.Attendance.choices],
+            required=False,
+            widget=forms.RadioSelect,
+        )
+    return form

@@ -118,3 +118,119 @@ def message_overview(organization: Organization, *, days: int = 14) -> dict:
         .order_by("next_attempt_at")[:50]
     )
     return {"organization": organization, "rows": rows, "failed": failed, "waiting": waiting}
+
+
+# --- Learning communities and circles ----------------------------------------------------
+
+
+def _with_attendance(sessions):
+    from communities.models import SessionResponse
+
+    return sessions.annotate(
+        present=Count(
+            "responses", filter=Q(responses__attendance=SessionResponse.Attendance.PRESENT)
+        ),
+        absent=Count(
+            "responses", filter=Q(responses__attendance=SessionResponse.Attendance.ABSENT)
+        ),
+        going=Count("responses", filter=Q(responses__rsvp=SessionResponse.Rsvp.GOING)),
+    )
+
+
+def community_list(communities) -> list:
+    return list(
+        communities.select_related("host").annotate(
+            member_count=Count("members", distinct=True),
+            circle_count=Count("circles", distinct=True),
+        )
+    )
+
+
+def community_page(community) -> dict:
+    """Members, circles, the next sessions and the past ones with their attendance."""
+    from communities.models import CircleSession
+
+    now = timezone.now()
+    sessions = CircleSession.objects.filter(circle__community=community).select_related("circle")
+    return {
+        "community": community,
+        "members": list(community.members.order_by("name", "email")),
+        "circles": list(community.circles.select_related("host").order_by("title")),
+        "upcoming": list(sessions.filter(ends_at__gte=now).order_by("starts_at")[:10]),
+        "past": list(
+            _with_attendance(sessions.filter(ends_at__lt=now)).order_by("-starts_at")[:10]
+        ),
+    }
+
+
+def circle_page(circle) -> dict:
+    from communities.models import CircleSession
+
+    now = timezone.now()
+    sessions = CircleSession.objects.filter(circle=circle)
+    return {
+        "circle": circle,
+        "members": list(circle.members.order_by("name", "email")),
+        "upcoming": list(sessions.filter(ends_at__gte=now).order_by("starts_at")[:12]),
+        "past": list(
+            _with_attendance(sessions.filter(ends_at__lt=now)).order_by("-starts_at")[:12]
+        ),
+    }
+
+
+def session_page(session) -> dict:
+    """The session with every member and their answer and attendance."""
+    from communities.models import SessionResponse
+
+    responses = {
+        r.user_id: r for r in SessionResponse.objects.filter(session=session).select_related("user")
+    }
+    members = list(session.circle.members.order_by("name", "email"))
+    return {
+        "session": session,
+        "circle": session.circle,
+        "rows": [{"member": m, "response": responses.get(m.pk)} for m in members],
+    }
+
+
+def sessions_for_member(user: User, organization: Organization, *, start, end) -> list:
+    """The person's circle sessions between `start` and `end`, with their own answer."""
+    from django.db.models import OuterRef, Subquery
+
+    from communities.models import CircleSession, SessionResponse
+
+    mine = SessionResponse.objects.filter(session=OuterRef("pk"), user=user)
+    return list(
+        CircleSession.objects.filter(
+            circle__members=user,
+            circle__community__organization=organization,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .select_related("circle")
+        .annotate(my_rsvp=Subquery(mine.values("rsvp")[:1]))
+        .order_by("starts_at")
+    )
+
+
+def month_weeks(sessions: list, month_start, zone) -> list[list[dict]]:
+    """Weeks (Monday first) of the month, each day with its sessions in `zone`."""
+    import calendar
+
+    by_day: dict = {}
+    for session in sessions:
+        by_day.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(
+        month_start.year, month_start.month
+    )
+    return [
+        [
+            {
+                "day": day,
+                "in_month": day.month == month_start.month,
+                "sessions": by_day.get(day, []),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]

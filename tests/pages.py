@@ -25,6 +25,8 @@ STAFF = ("facilitator", "supervisor", "admin", "outsider", "dual")
 FACILITATORS = ("facilitator", "outsider")  # the outsider facilitates in their own org
 GOAL_WRITERS = ("family", "facilitator", "outsider", "dual")  # dual: their Northside team
 GOAL_READERS = ("family", "facilitator", "supervisor", "admin", "outsider", "dual")
+# Admins and hosts run circles (the outsider hosts their own organisation's circle).
+CIRCLE_RUNNERS = ("supervisor", "admin", "outsider")
 LEADS = ("supervisor", "admin", "dual")
 
 # route of the matrix → roles that visit it as an HTML page.
@@ -32,6 +34,16 @@ PAGES: dict[str, tuple[str, ...]] = {
     "": (*STAFF, "operator"),
     "family/": ("family",),
     "messages/": ("admin",),
+    "communities/": STAFF,
+    "communities/new/": ("admin",),
+    "communities/<int:community_id>/": STAFF,
+    "communities/<int:community_id>/edit/": CIRCLE_RUNNERS,
+    "communities/<int:community_id>/circles/new/": CIRCLE_RUNNERS,
+    "circles/": STAFF,
+    "circles/<int:circle_id>/": STAFF,
+    "circles/<int:circle_id>/edit/": CIRCLE_RUNNERS,
+    "circles/sessions/<int:session_id>/": STAFF,
+    "circles/sessions/<int:session_id>/move/": CIRCLE_RUNNERS,
     "unsubscribe/<str:token>/": EVERYONE,
     "teams/": STAFF,
     "teams/<int:team_id>/": STAFF,
@@ -70,8 +82,11 @@ PAGES: dict[str, tuple[str, ...]] = {
 
 # Route × role answering 200 that is not an HTML page to check, with the reason.
 NOT_PAGES: dict[tuple[str, str], str] = {
-    # None today: every 200 GET of ours renders a page. A file download or a feed
-    # (iCalendar, CSV) goes here, e.g. ("dashboard/export.csv", "supervisor"): "CSV".
+    # A file download or a feed (iCalendar, CSV) goes here, with the reason.
+    **{
+        ("circles/preview/", role): "an htmx fragment inside the scheduling form, which is gated"
+        for role in ("facilitator", "supervisor", "admin", "outsider", "dual")
+    },
 }
 # Routes, by prefix, that are not our pages, with the reason.
 NOT_OUR_PAGES: dict[str, str] = {

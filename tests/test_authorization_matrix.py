@@ -112,6 +112,59 @@ def failed_message(target: str) -> Callable[[World], dict]:
     return kwargs
 
 
+def _circles(w: World) -> dict:
+    """A community, circle and upcoming session in each organisation (made once)."""
+    if getattr(w, "_circles", None) is None:
+        from datetime import date, time
+
+        from communities import circles
+        from communities.models import LearningCommunity
+
+        made = {}
+        for key, org, host, members in (
+            ("own", w.org, w.supervisor, [w.facilitator, w.supervisor]),
+            ("outsider", w.outsider_org, w.outsider, [w.outsider]),
+        ):
+            community = LearningCommunity.objects.create(organization=org, name=f"LC {key}",
+                                                         host=host)  # fmt: skip
+            community.members.set(members)
+            circle = circles.circle_schedule(
+                community=community, by=host, members=members,
+                data={"title": f"Circle {key}", "focus": "reflections",
+                      "starts_on": timezone.localdate() + timedelta(days=1),
+                      "start_time": time(10), "time_zone": "America/Chicago",
+                      "duration_minutes": 60, "rrule": "FREQ=WEEKLY;COUNT=4", "host": host},
+            )  # fmt: skip
+            made[key] = (community, circle, circle.sessions.order_by("starts_at").first())
+        w._circles = made
+        del date
+    return w._circles
+
+
+def community_kwargs(key: str) -> Callable[[World], dict]:
+    return lambda w: {"community_id": _circles(w)[key][0].pk}
+
+
+def circle_kwargs(key: str) -> Callable[[World], dict]:
+    return lambda w: {"circle_id": _circles(w)[key][1].pk}
+
+
+def session_kwargs(key: str) -> Callable[[World], dict]:
+    return lambda w: {"session_id": _circles(w)[key][2].pk}
+
+
+# Circles: staff of the organisation see them; admins and hosts run them. The dual person
+# is a supervisor (not a host) at Riverbend and family at Northside.
+CIRCLE_SEE = (
+    signed_in(200, family=404, outsider=404, operator=404),
+    signed_in(404, outsider=200),
+)
+CIRCLE_RUN = (
+    signed_in(403, supervisor=200, admin=200, family=404, outsider=404, operator=404),
+    signed_in(404, outsider=200),
+)
+
+
 def membership_kwargs(target: str) -> Callable[[World], dict]:
     """A staff membership: the facilitator's (own organisation) or the outsider's."""
     return lambda w: {
@@ -211,6 +264,41 @@ MATRIX: dict[str, list] = {
     ],
     "messages/": [(NO_KWARGS, signed_in(403, admin=200))],
     "messages/<int:message_id>/retry/": [(lambda w: {"message_id": 1}, signed_in(405))],
+    "communities/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "communities/new/": [(NO_KWARGS, signed_in(403, admin=200))],
+    "communities/<int:community_id>/": [
+        (community_kwargs("own"), CIRCLE_SEE[0]),
+        (community_kwargs("outsider"), CIRCLE_SEE[1]),
+    ],
+    "communities/<int:community_id>/edit/": [
+        (community_kwargs("own"), CIRCLE_RUN[0]),
+        (community_kwargs("outsider"), CIRCLE_RUN[1]),
+    ],
+    "communities/<int:community_id>/circles/new/": [
+        (community_kwargs("own"), CIRCLE_RUN[0]),
+        (community_kwargs("outsider"), CIRCLE_RUN[1]),
+    ],
+    "circles/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "circles/preview/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "circles/<int:circle_id>/": [
+        (circle_kwargs("own"), CIRCLE_SEE[0]),
+        (circle_kwargs("outsider"), CIRCLE_SEE[1]),
+    ],
+    "circles/<int:circle_id>/edit/": [
+        (circle_kwargs("own"), CIRCLE_RUN[0]),
+        (circle_kwargs("outsider"), CIRCLE_RUN[1]),
+    ],
+    "circles/sessions/<int:session_id>/": [
+        (session_kwargs("own"), CIRCLE_SEE[0]),
+        (session_kwargs("outsider"), CIRCLE_SEE[1]),
+    ],
+    "circles/sessions/<int:session_id>/move/": [
+        (session_kwargs("own"), CIRCLE_RUN[0]),
+        (session_kwargs("outsider"), CIRCLE_RUN[1]),
+    ],
+    "circles/sessions/<int:session_id>/rsvp/": [(session_kwargs("own"), signed_in(405))],
+    "circles/sessions/<int:session_id>/attendance/": [(session_kwargs("own"), signed_in(405))],
+    "circles/sessions/<int:session_id>/cancel/": [(session_kwargs("own"), signed_in(405))],
 }
 
 
@@ -407,6 +495,24 @@ def _writes(rows: list, data) -> list:
     ]
 
 
+def _as_post(row: dict) -> dict:
+    """A GET row's 200 (the form) is a POST's 302 (saved, then redirected)."""
+    return {role: 302 if status == 200 else status for role, status in row.items()}
+
+
+def _in_days(n: int) -> str:
+    return (timezone.localdate() + timedelta(days=n)).isoformat()
+
+
+def _circle_post(w: World, count: int = 4) -> dict:
+    return {
+        "title": "Matrix circle", "focus": "summaries", "agenda": "", "starts_on": _in_days(2),
+        "start_time": "09:30", "time_zone": "America/Chicago", "duration_minutes": 45,
+        "location": "", "frequency": "weekly", "count": count, "reminders": ["60"],
+        "members": [],
+    }  # fmt: skip
+
+
 GOAL_EDIT_DATA = lambda w: {  # noqa: E731
     "statement": "Changed in the matrix",
     "why_it_matters": "",
@@ -531,6 +637,62 @@ POST_MATRIX: dict[str, list] = {
         (lambda w: {"token": "tampered"}, NO_DATA, every(400)),
     ],
     "messages/": [(NO_KWARGS, NO_DATA, every(405, anonymous=302))],
+    "communities/new/": [
+        (
+            NO_KWARGS,
+            lambda w: {"name": "New LC", "members": [w.facilitator.pk]},
+            signed_in(403, admin=302),
+        ),
+    ],
+    **{
+        route: [
+            (community_kwargs("own"), data, _as_post(CIRCLE_RUN[0])),
+            (community_kwargs("outsider"), data, _as_post(CIRCLE_RUN[1])),
+        ]
+        for route, data in (
+            ("communities/<int:community_id>/edit/", lambda w: {"name": "Renamed LC"}),
+            ("communities/<int:community_id>/circles/new/", lambda w: _circle_post(w)),
+        )
+    },
+    "circles/<int:circle_id>/edit/": [
+        (circle_kwargs("own"), lambda w: _circle_post(w, count=6), _as_post(CIRCLE_RUN[0])),
+        (circle_kwargs("outsider"), lambda w: _circle_post(w, count=6), _as_post(CIRCLE_RUN[1])),
+    ],
+    "circles/sessions/<int:session_id>/move/": [
+        (
+            session_kwargs(key),
+            lambda w: {"starts_on": _in_days(3), "start_time": "15:00"},
+            _as_post(row),
+        )
+        for key, row in (("own", CIRCLE_RUN[0]), ("outsider", CIRCLE_RUN[1]))
+    ],
+    "circles/sessions/<int:session_id>/cancel/": [
+        (session_kwargs(key), NO_DATA, _as_post(row))
+        for key, row in (("own", CIRCLE_RUN[0]), ("outsider", CIRCLE_RUN[1]))
+    ],
+    "circles/sessions/<int:session_id>/attendance/": [
+        (
+            session_kwargs("own"),
+            lambda w: {f"member_{w.facilitator.pk}": "present"},
+            _as_post(CIRCLE_RUN[0]),
+        ),
+        (
+            session_kwargs("outsider"),
+            lambda w: {f"member_{w.outsider.pk}": "present"},
+            _as_post(CIRCLE_RUN[1]),
+        ),
+    ],
+    # Only the circle's members answer (its host, the supervisor, is one; the admin isn't).
+    "circles/sessions/<int:session_id>/rsvp/": [
+        (
+            session_kwargs("own"),
+            lambda w: {"rsvp": "going"},
+            signed_in(403, facilitator=302, supervisor=302, family=404, outsider=404, operator=404),
+        ),
+        (session_kwargs("outsider"), lambda w: {"rsvp": "going"}, signed_in(404, outsider=302)),
+    ],
+    "circles/preview/": [(NO_KWARGS, NO_DATA, signed_in(405))],
+    "circles/": [(NO_KWARGS, NO_DATA, signed_in(405))],
     "messages/<int:message_id>/retry/": [
         (failed_message("team"), NO_DATA, signed_in(403, admin=302)),
         (failed_message("outsider_team"), NO_DATA, signed_in(403, admin=404)),
@@ -547,6 +709,10 @@ POST_MATRIX: dict[str, list] = {
 # Pages that only read: a POST is refused (405) and writes nothing.
 READ_ONLY = [
     "",
+    "communities/",
+    "communities/<int:community_id>/",
+    "circles/<int:circle_id>/",
+    "circles/sessions/<int:session_id>/",
     "teams/",
     "teams/<int:team_id>/",
     "teams/<int:team_id>/audit/",
@@ -573,9 +739,13 @@ def _written() -> tuple:
     """A fingerprint of everything a POST could write."""
     from communities.models import (
         AuditEntry,
+        CircleSession,
         FamilyMember,
+        LearningCircle,
+        LearningCommunity,
         Message,
         MessagePreference,
+        SessionResponse,
         TeamMeeting,
         User,
     )
@@ -607,6 +777,11 @@ def _written() -> tuple:
         AuditEntry.objects.count(),
         list(Message.objects.order_by("pk").values_list("pk", "state", "read_at")),
         list(MessagePreference.objects.order_by("pk").values_list("pk", "email", "cadence")),
+        list(LearningCommunity.objects.order_by("pk").values_list("pk", "name")),
+        LearningCircle.objects.count(),
+        list(LearningCircle.objects.order_by("pk").values_list("pk", "updated_at")),
+        list(CircleSession.objects.order_by("pk").values_list("pk", "sequence", "status")),
+        list(SessionResponse.objects.order_by("pk").values_list("pk", "rsvp", "attendance")),
     )
 
 
