@@ -8,6 +8,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("communities.urls")),
+    path("", include("communities.calendar_urls")),
     path("", include("engagement.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
