@@ -447,6 +447,10 @@ def render_email(message: Message) -> EmailMultiAlternatives:
     )
     if html:
         email.attach_alternative(html, "text/html")
+    if message.kind in (MessageKind.CIRCLE_REMINDER, MessageKind.CIRCLE_CHANGED):
+        from communities.ical import session_ics
+
+        email.attach("session.ics", session_ics(context["session"]), "text/calendar")
     return email
 
 
