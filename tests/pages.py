@@ -40,6 +40,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "communities/<int:community_id>/edit/": CIRCLE_RUNNERS,
     "communities/<int:community_id>/circles/new/": CIRCLE_RUNNERS,
     "circles/": STAFF,
+    "calendar/": SIGNED_IN,
     "circles/<int:circle_id>/": STAFF,
     "circles/<int:circle_id>/edit/": CIRCLE_RUNNERS,
     "circles/sessions/<int:session_id>/": STAFF,
@@ -86,6 +87,11 @@ NOT_PAGES: dict[tuple[str, str], str] = {
     **{
         ("circles/preview/", role): "an htmx fragment inside the scheduling form, which is gated"
         for role in ("facilitator", "supervisor", "admin", "outsider", "dual")
+    },
+    **{("calendar/<str:token>.ics", role): "an iCalendar feed, not a page" for role in ROLES},
+    **{
+        ("circles/sessions/<int:session_id>.ics", role): "an iCalendar file, not a page"
+        for role in ("facilitator", "supervisor", "admin", "outsider")
     },
 }
 # Routes, by prefix, that are not our pages, with the reason.

@@ -141,6 +141,23 @@ def _circles(w: World) -> dict:
     return w._circles
 
 
+def calendar_token_kwargs(case: str) -> Callable[[World], dict]:
+    """The facilitator's feed token: live, revoked (a newer one replaced it) or unknown."""
+
+    def kwargs(w: World) -> dict:
+        from communities.circles import calendar_token_new
+
+        _circles(w)
+        if case == "unknown":
+            return {"token": "x" * 43}
+        token = calendar_token_new(user=w.facilitator)
+        if case == "revoked":
+            calendar_token_new(user=w.facilitator)
+        return {"token": token}
+
+    return kwargs
+
+
 def community_kwargs(key: str) -> Callable[[World], dict]:
     return lambda w: {"community_id": _circles(w)[key][0].pk}
 
@@ -299,6 +316,19 @@ MATRIX: dict[str, list] = {
     "circles/sessions/<int:session_id>/rsvp/": [(session_kwargs("own"), signed_in(405))],
     "circles/sessions/<int:session_id>/attendance/": [(session_kwargs("own"), signed_in(405))],
     "circles/sessions/<int:session_id>/cancel/": [(session_kwargs("own"), signed_in(405))],
+    # Calendars: one's own page and link; the feed's token is its own key; a session's
+    # .ics for its members, hosts and the organisation's admins.
+    "calendar/": [(NO_KWARGS, signed_in(200))],
+    "calendar/new/": [(NO_KWARGS, signed_in(405))],
+    "calendar/<str:token>.ics": [
+        (calendar_token_kwargs("live"), every(200)),
+        (calendar_token_kwargs("revoked"), every(404)),
+        (calendar_token_kwargs("unknown"), every(404)),
+    ],
+    "circles/sessions/<int:session_id>.ics": [
+        (session_kwargs("own"), signed_in(404, facilitator=200, supervisor=200, admin=200)),
+        (session_kwargs("outsider"), signed_in(404, outsider=200)),
+    ],
 }
 
 
@@ -692,6 +722,10 @@ POST_MATRIX: dict[str, list] = {
         (session_kwargs("outsider"), lambda w: {"rsvp": "going"}, signed_in(404, outsider=302)),
     ],
     "circles/preview/": [(NO_KWARGS, NO_DATA, signed_in(405))],
+    "calendar/": [(NO_KWARGS, NO_DATA, signed_in(405))],
+    "calendar/new/": [(NO_KWARGS, NO_DATA, signed_in(302))],
+    "calendar/<str:token>.ics": [(calendar_token_kwargs("live"), NO_DATA, every(405))],
+    "circles/sessions/<int:session_id>.ics": [(session_kwargs("own"), NO_DATA, signed_in(405))],
     "circles/": [(NO_KWARGS, NO_DATA, signed_in(405))],
     "messages/<int:message_id>/retry/": [
         (failed_message("team"), NO_DATA, signed_in(403, admin=302)),
@@ -772,7 +806,11 @@ def _written() -> tuple:
         Membership.supervised_programs.through.objects.count(),
         FamilyMember.objects.count(),
         User.objects.count(),
-        list(User.objects.order_by("pk").values_list("pk", "name", "language", "time_zone")),
+        list(
+            User.objects.order_by("pk").values_list(
+                "pk", "name", "language", "time_zone", "calendar_token"
+            )
+        ),
         EngagementEvent.objects.count(),
         AuditEntry.objects.count(),
         list(Message.objects.order_by("pk").values_list("pk", "state", "read_at")),
