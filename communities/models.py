@@ -615,6 +615,18 @@ class Message(models.Model):
             return _("How was the meeting on %(date)s? Three quick taps.") % params
         if self.kind == MessageKind.INVITATION:
             return _("Invitation to join %(organization)s") % params
+        if self.kind == MessageKind.CIRCLE_REMINDER:
+            return _("Reminder: your learning circle “%(circle)s” meets soon.") % {
+                "circle": params.get("circle", "")
+            }
+        if self.kind == MessageKind.CIRCLE_CHANGED:
+            if params.get("cancelled"):
+                return _("A session of “%(circle)s” is cancelled.") % {
+                    "circle": params.get("circle", "")
+                }
+            return _("A session of “%(circle)s” has a new time.") % {
+                "circle": params.get("circle", "")
+            }
         return params.get("subject", self.get_kind_display())
 
 
