@@ -234,3 +234,24 @@ def month_weeks(sessions: list, month_start, zone) -> list[list[dict]]:
         ]
         for week in weeks
     ]
+
+
+def attendance_history(user: User, organization: Organization, *, limit: int = 50) -> list:
+    """The person's past circle sessions in the organisation, newest first, with what
+    the host recorded (present / absent / excused, or nothing yet)."""
+    from django.db.models import OuterRef, Subquery
+
+    from communities.models import CircleSession, SessionResponse
+
+    mine = SessionResponse.objects.filter(session=OuterRef("pk"), user=user)
+    return list(
+        CircleSession.objects.filter(
+            circle__members=user,
+            circle__community__organization=organization,
+            ends_at__lt=timezone.now(),
+            status=CircleSession.Status.SCHEDULED,
+        )
+        .select_related("circle")
+        .annotate(my_attendance=Subquery(mine.values("attendance")[:1]))
+        .order_by("-starts_at")[:limit]
+    )

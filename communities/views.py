@@ -656,5 +656,10 @@ def upcoming_sessions(request: HttpRequest) -> HttpResponse:
             start=now - timedelta(hours=2),
             end=now + timedelta(weeks=12),
         )
-        context = {"view": "list", "sessions": sessions, "month": today.replace(day=1)}
+        context = {
+            "view": "list",
+            "sessions": sessions,
+            "month": today.replace(day=1),
+            "history": selectors.attendance_history(request.user, actor.organization),
+        }
     return render(request, "communities/upcoming_sessions.html", context)

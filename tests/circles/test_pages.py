@@ -235,3 +235,16 @@ def test_it_pins_the_circle_pages_query_counts(
     for url in urls:
         with django_assert_num_queries(counts[url]):
             client.get(url)
+
+
+def test_it_shows_each_member_their_attendance_history(world, circle, client_for):
+    session = circle.sessions.order_by("starts_at").first()
+    CircleSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(days=7), ends_at=timezone.now() - timedelta(days=7)
+    )
+    SessionResponse.objects.create(session=session, user=world.facilitator, attendance="absent")
+    page = client_for(world.facilitator).get(reverse("upcoming_sessions")).content.decode()
+    history = page.split("My attendance", 1)[1]
+    assert "Reflections lab" in history and "<strong>absent</strong>" in history
+    other = client_for(world.supervisor).get(reverse("upcoming_sessions")).content.decode()
+    assert "not recorded" in other.split("My attendance", 1)[1]
