@@ -402,3 +402,8 @@ def communities_in_scope(actor: Actor):
     if not actor.is_staff_role:
         return LearningCommunity.objects.none()
     return LearningCommunity.objects.filter(organization=actor.organization)
+
+
+def supervises(actor: Actor, team) -> bool:
+    """A supervisor (in the team's organisation) of the team's program."""
+    return actor.role == Role.SUPERVISOR and team.program_id in actor.supervised_program_ids

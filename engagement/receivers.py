@@ -9,6 +9,8 @@ from django.dispatch import receiver
 from communities.circles import circle_attendance_recorded
 from communities.models import CircleSession, Membership, Role, SessionResponse, User
 from engagement.models import EngagementEvent
+from reflections.models import Reflection
+from reflections.services import reflection_logged
 
 CIRCLE_EVENT_KINDS = {
     SessionResponse.Attendance.PRESENT: EngagementEvent.Kind.CIRCLE_ATTENDED,
@@ -52,3 +54,18 @@ def on_circle_attendance_recorded(
     sender, *, session: CircleSession, user: User, attendance: str, **kwargs
 ) -> None:
     circle_attendance_event_record(session=session, user=user, attendance=attendance)
+
+
+@receiver(reflection_logged, dispatch_uid="engagement-reflection-logged")
+def _on_reflection_logged(sender, reflection: Reflection, **kwargs) -> None:
+    """A logged reflection is an engagement event of its team (reflection cadence)."""
+    if reflection.team_id is None:
+        return
+    EngagementEvent.objects.create(
+        team_id=reflection.team_id,
+        organization_id=reflection.organization_id,
+        actor=reflection.author,
+        actor_role=Role.FACILITATOR,
+        kind=EngagementEvent.Kind.REFLECTION_LOGGED,
+        occurred_at=reflection.created_at,
+    )

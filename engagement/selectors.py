@@ -327,3 +327,17 @@ def goal_conflict(*, goal: Goal, mine: dict, base_version: int) -> dict:
             }
         )
     return {"goal": goal, "rows": rows, "merged": merged, "latest": latest}
+
+
+def team_meetings_for_reflection(team: FamilyTeam) -> list[TeamMeeting]:
+    """The team's recent meetings, newest first, to reflect on."""
+    return list(TeamMeeting.objects.filter(team=team).order_by("-held_on", "-id")[:10])
+
+
+def meeting_checkins(meeting: TeamMeeting) -> list[MeetingCheckIn]:
+    """What the family said after the meeting (answered check-ins)."""
+    return list(
+        MeetingCheckIn.objects.filter(meeting=meeting, submitted_at__isnull=False)
+        .select_related("family_member")
+        .order_by("family_member__name")
+    )

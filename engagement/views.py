@@ -43,6 +43,9 @@ from engagement.forms import (
     StepForm,
     TeamMeetingForm,
 )
+from reflections import selectors as reflection_selectors
+from reflections import services as reflection_services
+from reflections.forms import ReflectionForm
 
 GOAL_PAGE = "engagement/goal_detail.html"
 
@@ -85,7 +88,9 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     if access.is_family_member:
         return redirect(reverse("family_home") + f"#team-{access.team.pk}")
     family_data_viewed(request, team=access.team, subject="team page")
-    return render(request, "engagement/team_detail.html", selectors.team_page(access=access))
+    context = selectors.team_page(access=access)
+    context |= reflection_selectors.team_reflections(person_for(request), access.team)
+    return render(request, "engagement/team_detail.html", context)
 
 
 @login_required
@@ -95,7 +100,7 @@ def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
     team = team_for_facilitator(person_for(request), team_id).team
     form = TeamMeetingForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
-        services.team_meeting_record(
+        meeting = services.team_meeting_record(
             team=team,
             by=request.user,
             held_on=form.cleaned_data["held_on"],
@@ -104,8 +109,11 @@ def meeting_new(request: HttpRequest, team_id: int) -> HttpResponse:
             agenda_set_by=form.cleaned_data["agenda_set_by"],
             attendees=list(form.cleaned_data["attendees"]),
         )
-        messages.success(request, _("Meeting recorded. The family will get a quick check-in."))
-        return redirect("team_detail", team_id=team.pk)
+        messages.success(
+            request,
+            _("Meeting recorded. The family will get a quick check-in. Now, while it is fresh:"),
+        )
+        return redirect(reverse("reflection_new", args=[team.pk]) + f"?meeting={meeting.pk}")
     status = 400 if request.method == "POST" else 200
     return render(
         request, "engagement/meeting_new.html", {"team": team, "form": form}, status=status
@@ -376,3 +384,83 @@ def notifications(request: HttpRequest) -> HttpResponse:
         recipient=request.user, channel=Message.Channel.APP
     ).select_related("team")[:50]
     return render(request, "engagement/notifications.html", {"notifications": items})
+
+
+# --- Reflections on a team's meetings (shows the family's check-in beside the form) ------
+
+
+def _reflection_page(request, team, *, form=None, meeting_id=None, status=200):
+    author = request.user
+    subject = f"team:{team.pk}"
+    meetings = selectors.team_meetings_for_reflection(team)
+    follow_up = reflection_services.previous_try_next(author=author, team=team)
+    draft = None
+    if form is None:
+        draft = reflection_selectors.draft_for(author=author, subject=subject)
+        initial = dict(draft.data) if draft else {}
+        if meeting_id:
+            initial["meeting"] = meeting_id
+        elif "meeting" not in initial and meetings:
+            initial["meeting"] = meetings[0].pk
+        form = ReflectionForm(initial=initial, meetings=meetings, follow_up=follow_up)
+    chosen = form.data.get("meeting") if form.is_bound else form.initial.get("meeting")
+    meeting = next((m for m in meetings if str(m.pk) == str(chosen)), None)
+    context = {
+        "team": team,
+        "form": form,
+        "meeting": meeting,
+        "checkins": selectors.meeting_checkins(meeting) if meeting else [],
+        "follow_up": follow_up,
+        "draft": draft,
+    }
+    return render(request, "engagement/reflection_new.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reflection_new(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Write a reflection on a team meeting, right after recording it or later."""
+    team = team_for_facilitator(person_for(request), team_id).team
+    if request.method == "GET":
+        return _reflection_page(request, team, meeting_id=request.GET.get("meeting"))
+    meetings = selectors.team_meetings_for_reflection(team)
+    follow_up = reflection_services.previous_try_next(author=request.user, team=team)
+    form = ReflectionForm(request.POST, meetings=meetings, follow_up=follow_up)
+    if not form.is_valid():
+        # Nothing typed is lost: the draft keeps it too.
+        reflection_services.draft_save(
+            author=request.user, subject=f"team:{team.pk}", data=_draft_data(request.POST)
+        )
+        return _reflection_page(request, team, form=form, status=400)
+    meeting = next((m for m in meetings if m.pk == form.cleaned_data.get("meeting")), None)
+    reflection = reflection_services.reflection_create(
+        author=request.user,
+        team=team,
+        meeting=meeting,
+        data=form.reflection_data(),
+        follow_through=form.follow_through(),
+        draft_subject=f"team:{team.pk}",
+    )
+    messages.success(request, _("Reflection saved. Thank you for taking the time to learn."))
+    return redirect("reflection_detail", reflection_id=reflection.pk)
+
+
+def _draft_data(post) -> dict:
+    return {name: post.getlist(name) if name == "principles" else post.get(name)
+            for name in reflection_services.DRAFT_FIELDS if name in post}  # fmt: skip
+
+
+@login_required
+@require_POST
+def reflection_draft(request: HttpRequest, team_id: int) -> HttpResponse:
+    """Autosave (htmx, on pause and on leaving a field): kept on the server, so it comes
+    back on another device and after logging in again."""
+    team = team_for_facilitator(person_for(request), team_id).team
+    draft = reflection_services.draft_save(
+        author=request.user, subject=f"team:{team.pk}", data=_draft_data(request.POST)
+    )
+    if request.htmx:
+        context = {"draft": draft, "team": team}
+        return render(request, "engagement/reflection_new.html#draft-status", context)
+    messages.success(request, _("Draft saved."))
+    return redirect("reflection_new", team_id=team.pk)

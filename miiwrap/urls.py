@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("", include("communities.calendar_urls")),
     path("", include("engagement.urls")),
+    path("", include("reflections.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
 ]

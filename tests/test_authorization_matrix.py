@@ -158,6 +158,20 @@ def calendar_token_kwargs(case: str) -> Callable[[World], dict]:
     return kwargs
 
 
+def reflection_kwargs(key: str) -> Callable[[World], dict]:
+    """A private reflection by the team's facilitator (own team, or the outsider's)."""
+
+    def kwargs(w: World) -> dict:
+        from reflections.services import reflection_create
+
+        author, team = (w.facilitator, w.team) if key == "own" else (w.outsider, w.outsider_team)
+        reflection = reflection_create(author=author, team=team, meeting=None,
+                                       data={"worked": "Matrix words"})  # fmt: skip
+        return {"reflection_id": reflection.pk}
+
+    return kwargs
+
+
 def community_kwargs(key: str) -> Callable[[World], dict]:
     return lambda w: {"community_id": _circles(w)[key][0].pk}
 
@@ -316,6 +330,17 @@ MATRIX: dict[str, list] = {
     "circles/sessions/<int:session_id>/rsvp/": [(session_kwargs("own"), signed_in(405))],
     "circles/sessions/<int:session_id>/attendance/": [(session_kwargs("own"), signed_in(405))],
     "circles/sessions/<int:session_id>/cancel/": [(session_kwargs("own"), signed_in(405))],
+    # Reflections: the team's facilitator writes; a private one is read by its author and
+    # the supervisors of the team's program (the dual person supervises it).
+    "teams/<int:team_id>/reflections/new/": FACILITATE,
+    "teams/<int:team_id>/reflections/draft/": team_rows(
+        signed_in(405), signed_in(405), signed_in(405)
+    ),
+    "reflections/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "reflections/<int:reflection_id>/": [
+        (reflection_kwargs("own"), signed_in(404, facilitator=200, supervisor=200, dual=200)),
+        (reflection_kwargs("outsider"), signed_in(404, outsider=200)),
+    ],
     # Calendars: one's own page and link; the feed's token is its own key; a session's
     # .ics for its members, hosts and the organisation's admins.
     "calendar/": [(NO_KWARGS, signed_in(200))],
@@ -722,6 +747,12 @@ POST_MATRIX: dict[str, list] = {
         (session_kwargs("outsider"), lambda w: {"rsvp": "going"}, signed_in(404, outsider=302)),
     ],
     "circles/preview/": [(NO_KWARGS, NO_DATA, signed_in(405))],
+    "teams/<int:team_id>/reflections/new/": _writes(
+        FACILITATE, lambda w: {"worked": "Posted words", "visibility": "private"}
+    ),
+    "teams/<int:team_id>/reflections/draft/": _writes(
+        FACILITATE, lambda w: {"worked": "Draft words"}
+    ),
     "calendar/": [(NO_KWARGS, NO_DATA, signed_in(405))],
     "calendar/new/": [(NO_KWARGS, NO_DATA, signed_in(302))],
     "calendar/<str:token>.ics": [(calendar_token_kwargs("live"), NO_DATA, every(405))],
@@ -743,6 +774,8 @@ POST_MATRIX: dict[str, list] = {
 # Pages that only read: a POST is refused (405) and writes nothing.
 READ_ONLY = [
     "",
+    "reflections/",
+    "reflections/<int:reflection_id>/",
     "communities/",
     "communities/<int:community_id>/",
     "circles/<int:circle_id>/",
@@ -792,6 +825,7 @@ def _written() -> tuple:
         MeetingCheckIn,
         ProgressCheckIn,
     )
+    from reflections.models import Reflection, ReflectionDraft
 
     return (
         list(Goal.objects.order_by("pk").values_list("pk", "version", "statement")),
@@ -820,6 +854,8 @@ def _written() -> tuple:
         list(LearningCircle.objects.order_by("pk").values_list("pk", "updated_at")),
         list(CircleSession.objects.order_by("pk").values_list("pk", "sequence", "status")),
         list(SessionResponse.objects.order_by("pk").values_list("pk", "rsvp", "attendance")),
+        Reflection.objects.count(),
+        list(ReflectionDraft.objects.order_by("pk").values_list("pk", "data")),
     )
 
 

@@ -109,7 +109,7 @@ def test_it_pins_the_history_and_team_page_query_counts(
     with django_assert_num_queries(len(history.captured_queries)):
         client.get(reverse("goal_history", args=[world.goal.pk]))
     _enrich(world, 2)
-    with django_assert_num_queries(14) as team:
+    with django_assert_num_queries(17) as team:
         client.get(reverse("team_detail", args=[world.team.pk]))
     _enrich(world, 6)
     with django_assert_num_queries(len(team.captured_queries)):

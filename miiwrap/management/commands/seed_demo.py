@@ -517,6 +517,18 @@ class Command(BaseCommand):
         meeting.save(update_fields=["family_present"])
         meeting.attendees.add(caregiver)
         meeting_checkin_open(meeting=meeting, member=caregiver)
+        # Maya's last reflection on the Rivera team: its "try next" comes back to her at
+        # her next reflection (the follow-through).
+        from reflections.services import reflection_create
+
+        earlier_meeting = team.meetings.exclude(pk=meeting.pk).order_by("-held_on").first()
+        reflection_create(
+            author=facilitator, team=team, meeting=earlier_meeting,
+            data={"worked": "Rosa named the goal in her own words and Jayden chose the music.",
+                  "drifted": "I filled the silences with advice instead of reflecting.",
+                  "try_next": "Open the next meeting by asking Rosa what she wants to work on.",
+                  "principles": ["family_voice", "strengths_based"], "visibility": "private"},
+        )  # fmt: skip
         # What the facilitator is told about the family's own words and ratings.
         earlier = team.meetings.exclude(pk=meeting.pk).filter(checkins__isnull=False).first()
         if earlier is not None:
