@@ -184,18 +184,18 @@ def with_viewer_links(teams: QuerySet, user: User, team_ref: str = "pk") -> Quer
     )
 
 
+def supervises(actor: Actor, team) -> bool:
+    """A supervisor (in the team's organisation) of the team's program."""
+    return actor.role == Role.SUPERVISOR and team.program_id in actor.supervised_program_ids
+
+
 def team_access_check(person: Person, team: FamilyTeam, *, facilitates: bool, is_family: bool):
     """TeamAccess for a team loaded with the viewer links, or Http404 if out of scope."""
     actor = person.actor_in(team.program.organization_id)
     role = actor.role
     is_facilitator = role == Role.FACILITATOR and facilitates
     is_family_member = role == Role.FAMILY and is_family
-    visible = (
-        role == Role.ADMIN
-        or (role == Role.SUPERVISOR and team.program_id in actor.supervised_program_ids)
-        or is_facilitator
-        or is_family_member
-    )
+    visible = role == Role.ADMIN or supervises(actor, team) or is_facilitator or is_family_member
     if not visible:
         raise Http404("No such team.")
     return TeamAccess(
@@ -402,8 +402,3 @@ def communities_in_scope(actor: Actor):
     if not actor.is_staff_role:
         return LearningCommunity.objects.none()
     return LearningCommunity.objects.filter(organization=actor.organization)
-
-
-def supervises(actor: Actor, team) -> bool:
-    """A supervisor (in the team's organisation) of the team's program."""
-    return actor.role == Role.SUPERVISOR and team.program_id in actor.supervised_program_ids

@@ -115,7 +115,7 @@ def failed_message(target: str) -> Callable[[World], dict]:
 def _circles(w: World) -> dict:
     """A community, circle and upcoming session in each organisation (made once)."""
     if getattr(w, "_circles", None) is None:
-        from datetime import date, time
+        from datetime import time
 
         from communities import circles
         from communities.models import LearningCommunity
@@ -137,7 +137,6 @@ def _circles(w: World) -> dict:
             )  # fmt: skip
             made[key] = (community, circle, circle.sessions.order_by("starts_at").first())
         w._circles = made
-        del date
     return w._circles
 
 
