@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
 
 class UserManager(BaseUserManager):
@@ -507,6 +508,9 @@ class MessageKind(models.TextChoices):
     FAMILY_GOAL_EDITED = "family_goal_edited", _("a goal edited by the family")
     CIRCLE_REMINDER = "circle_reminder", _("learning circle reminder")
     CIRCLE_CHANGED = "circle_changed", _("learning circle session moved or cancelled")
+    REFLECTION_PROMPT = "reflection_prompt", _("reflection prompt")
+    PROMPT_REMINDER = "prompt_reminder", _("reminder of an unanswered reflection prompt")
+    REFLECTION_RESPONSE = "reflection_response", _("a response to my reflection")
     DIGEST = "digest", _("summary of what's new")
     ACCOUNT = "account", _("sign-in and account email")
 
@@ -627,6 +631,15 @@ class Message(models.Model):
             return _("A session of “%(circle)s” has a new time.") % {
                 "circle": params.get("circle", "")
             }
+        if self.kind in (MessageKind.REFLECTION_PROMPT, MessageKind.PROMPT_REMINDER):
+            language = get_language() or "en"
+            words = params.get("prompt_es") if language.startswith("es") else None
+            words = words or params.get("prompt_en", "")
+            if self.kind == MessageKind.PROMPT_REMINDER:
+                return _("Still open, a reflection prompt: “%(prompt)s”") % {"prompt": words}
+            return _("A reflection prompt for you: “%(prompt)s”") % {"prompt": words}
+        if self.kind == MessageKind.REFLECTION_RESPONSE:
+            return _("%(name)s responded to your reflection") % {"name": params.get("name", "")}
         return params.get("subject", self.get_kind_display())
 
 

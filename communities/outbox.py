@@ -60,6 +60,9 @@ DEFAULT_CADENCE = {
     MessageKind.FAMILY_GOAL_EDITED: Cadence.DAILY,
     MessageKind.CIRCLE_REMINDER: Cadence.INSTANT,
     MessageKind.CIRCLE_CHANGED: Cadence.INSTANT,
+    MessageKind.REFLECTION_PROMPT: Cadence.INSTANT,
+    MessageKind.PROMPT_REMINDER: Cadence.INSTANT,
+    MessageKind.REFLECTION_RESPONSE: Cadence.DAILY,
     MessageKind.DIGEST: Cadence.INSTANT,
 }
 # Kinds people choose for themselves (and can unsubscribe from). Invitations and account

@@ -211,6 +211,8 @@ class EngagementEvent(models.Model):
         COMMENT = "comment", _("comment")
         MEETING_CHECKIN = "meeting_checkin", _("meeting check-in")
         REFLECTION_LOGGED = "reflection_logged", _("reflection logged")
+        PROMPT_ANSWERED = "prompt_answered", _("reflection prompt answered")
+        REFLECTION_RESPONDED = "reflection_responded", _("response to a reflection")
         CIRCLE_ATTENDED = "circle_attended", _("circle attended")
         CIRCLE_MISSED = "circle_missed", _("circle missed")
 

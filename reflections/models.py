@@ -1,6 +1,6 @@
-"""What we learned: team reflections, their drafts and the follow-through of what we
-said we would try next. (Prompts, the community feed and practice observations build on
-these.)"""
+"""What we learned: reflections (on a team meeting, a circle session or a prompt), their
+drafts, the follow-through of what we said we would try next, responses and "this helped
+me", shared milestones, and the reflection prompts with their schedules and deliveries."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import CircleFocus, FamilyTeam, Organization, TeamMeeting
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+
+from communities.models import (
+    CircleFocus,
+    CircleSession,
+    FamilyTeam,
+    LearningCommunity,
+    Organization,
+    TeamMeeting,
+)
 
 REFLECTION_TEXT_MAX = 2000
 NOTE_MAX = 300
@@ -37,6 +47,21 @@ class Reflection(models.Model):
     meeting = models.ForeignKey(
         TeamMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="reflections"
     )
+    # A reflection on a learning-circle session (instead of a team meeting).
+    circle_session = models.ForeignKey(
+        CircleSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="reflections"
+    )
+    # The community a session's or prompt's reflection belongs to (feed); team
+    # reflections show in every community of their author.
+    community = models.ForeignKey(
+        LearningCommunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The answer to a reflection prompt keeps the delivery, hence the wording asked.
+    prompt_delivery = models.OneToOneField(
+        "PromptDelivery", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reflection",
+    )  # fmt: skip
+    answer = models.TextField(_("Your answer"), blank=True, max_length=REFLECTION_TEXT_MAX)
     worked = models.TextField(_("What worked"), blank=True, max_length=REFLECTION_TEXT_MAX)
     drifted = models.TextField(
         _("Where we drifted from the model"), blank=True, max_length=REFLECTION_TEXT_MAX
@@ -53,13 +78,21 @@ class Reflection(models.Model):
         max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # English and Spanish full-text vector of the words (reflections.search keeps it).
+    search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["team", "-created_at"])]
+        indexes = [
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["author", "-created_at"]),
+            GinIndex(fields=["search"], name="reflection_search"),
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(worked="", drifted="", try_next=""), name="reflection_not_empty"
+                condition=~Q(worked="", drifted="", try_next="", answer=""),
+                name="reflection_not_empty",
             )
         ]
 
@@ -111,3 +144,224 @@ class ReflectionDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft {self.author_id} {self.subject}"
+
+
+RESPONSE_MAX = 1000
+
+
+class ReflectionResponse(models.Model):
+    """A colleague's response to a reflection they may read: learning from each other."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="responses")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("Your response"), max_length=RESPONSE_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="reflection_response_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"response {self.pk} to {self.reflection_id}"
+
+
+class HelpedReaction(models.Model):
+    """ "This helped me": one per person and reflection."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="helped")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reflection", "user"], name="helped_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} helped by {self.reflection_id}"
+
+
+class MilestoneShare(models.Model):
+    """A learning milestone its person chose to share with their learning community."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    milestone = models.CharField(max_length=32)  # reflections.learning.MILESTONES
+    reached_on = models.DateField()
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-shared_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "milestone"], name="milestone_shared_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.milestone}"
+
+
+# --- prompts ---------------------------------------------------------------------------
+
+PROMPT_MAX = 500
+
+
+class Prompt(models.Model):
+    """A reflection question tagged with a principle or MI skill. The built-in library
+    has no organisation; an organisation's admins add their own. Its wording is
+    versioned (PromptWording): an answer keeps the wording it was asked in."""
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.SlugField(max_length=64, blank=True)  # library prompts: stable key
+    tag = models.CharField(_("principle or MI skill"), max_length=32, choices=CircleFocus.choices)
+    active = models.BooleanField(_("in use"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="prompt_library_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key or f"prompt {self.pk}"
+
+
+class PromptWording(models.Model):
+    """One version of a prompt's words, in English and Spanish. Never edited: a change of
+    words is a new version."""
+
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="wordings")
+    version = models.PositiveSmallIntegerField()
+    text_en = models.CharField(_("English wording"), max_length=PROMPT_MAX)
+    text_es = models.CharField(_("Spanish wording"), max_length=PROMPT_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["prompt_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["prompt", "version"], name="prompt_wording_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt_id} v{self.version}"
+
+    def text(self, language: str = "") -> str:
+        """The wording in `language` (the active one by default), English as fallback."""
+        from django.utils.translation import get_language
+
+        language = language or get_language() or "en"
+        return self.text_es if language.startswith("es") and self.text_es else self.text_en
+
+
+class PromptSchedule(models.Model):
+    """Which prompts go to whom, and when: after each team meeting (to its facilitators,
+    after a delay), after each circle session (to its members), or weekly on a day and
+    hour in each recipient's own time zone (to the community's staff, or the whole
+    organisation's when no community is chosen). Prompts rotate per recipient."""
+
+    class Trigger(models.TextChoices):
+        AFTER_MEETING = "after_meeting", _("after each team meeting")
+        AFTER_SESSION = "after_session", _("after each circle session")
+        WEEKLY = "weekly", _("weekly")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        LearningCommunity, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("learning community"),
+    )  # fmt: skip
+    trigger = models.CharField(_("when"), max_length=16, choices=Trigger.choices)
+    delay_hours = models.PositiveSmallIntegerField(_("hours after the meeting"), default=2)
+    weekday = models.PositiveSmallIntegerField(
+        _("day"), choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    hour = models.PositiveSmallIntegerField(_("hour (recipient's time)"), default=9)
+    # Only prompts with these tags; empty means every prompt.
+    tags = models.JSONField(default=list, blank=True)
+    active = models.BooleanField(_("on"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delay_hours__lte=168, hour__lte=23, weekday__lte=6),
+                name="prompt_schedule_ranges",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_trigger_display()} ({self.organization_id})"
+
+
+class PromptDelivery(models.Model):
+    """One prompt for one recipient at one occurrence (a meeting, a session, a week).
+    `occurrence` is unique per recipient: at most one prompt per recipient × occurrence,
+    however often planning runs. Planned with `due_at`; `sent_at` once it went to the
+    outbox (email + in-app); `reminded_at` after 7 days unanswered."""
+
+    schedule = models.ForeignKey(
+        PromptSchedule, null=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prompt_deliveries"
+    )
+    wording = models.ForeignKey(PromptWording, on_delete=models.PROTECT, related_name="+")
+    occurrence = models.CharField(max_length=64)  # "meeting:12", "session:3", "weekly:4:2026-11-23"
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        TeamMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    circle_session = models.ForeignKey(
+        CircleSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    community = models.ForeignKey(
+        LearningCommunity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "occurrence"], name="prompt_once_per_occurrence"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="prompt_delivery_due", condition=Q(sent_at__isnull=True)
+            ),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.occurrence}"

@@ -12,9 +12,12 @@ from django.utils import timezone
 from communities.audit import audit_entry_create
 from communities.models import FamilyTeam, TeamMeeting, User
 from reflections.models import FollowThrough, Reflection, ReflectionDraft
+from reflections.search import reflections_index
 
 # Arguments: reflection.
 reflection_logged = django.dispatch.Signal()
+# Arguments: response (a ReflectionResponse).
+reflection_responded = django.dispatch.Signal()
 
 DRAFT_FIELDS = (
     "meeting", "worked", "drifted", "try_next", "principles", "reflected_more",
@@ -80,6 +83,7 @@ def reflection_create(
             )
     if draft_subject:
         ReflectionDraft.objects.filter(author=author, subject=draft_subject).delete()
+    reflections_index(Reflection.objects.filter(pk=reflection.pk))
     audit_entry_create(
         actor=author, action="create", subject=f"reflection {reflection.pk}", team=team,
         detail={"reflection": reflection.pk, "meeting": meeting.pk if meeting else None},
