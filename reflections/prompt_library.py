@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (one prompt a row reads best; the words are data)
 """The built-in library of reflection prompts, in English and Spanish, each tagged with a
 Wraparound principle or an MI skill. Loaded by a data migration and by
 `prompt_library_load` (changed words become a new version; answers keep the old one)."""
