@@ -9,8 +9,8 @@ from django.dispatch import receiver
 from communities.circles import circle_attendance_recorded
 from communities.models import CircleSession, Membership, Role, SessionResponse, User
 from engagement.models import EngagementEvent
-from reflections.models import Reflection
-from reflections.services import reflection_logged
+from reflections.models import Reflection, ReflectionResponse
+from reflections.services import reflection_logged, reflection_responded
 
 CIRCLE_EVENT_KINDS = {
     SessionResponse.Attendance.PRESENT: EngagementEvent.Kind.CIRCLE_ATTENDED,
@@ -26,19 +26,19 @@ def circle_attendance_event_record(
     none (excused, or attendance cleared). Recording again rewrites it, so a corrected
     attendance never counts twice. Returns the event, if any."""
     kind = CIRCLE_EVENT_KINDS.get(attendance)
-    existing = EngagementEvent.objects.filter(circle_session=session, actor=user)
+    # Only the attendance facts: a reflection on the session is an event of its own.
+    existing = EngagementEvent.objects.filter(
+        circle_session=session, actor=user, kind__in=list(CIRCLE_EVENT_KINDS.values())
+    )
     if kind is None:
         existing.delete()
         return None
     organization_id = session.circle.community.organization_id
-    role = (
-        Membership.objects.filter(user=user, organization_id=organization_id)
-        .values_list("role", flat=True)
-        .first()
-    ) or Role.FACILITATOR
+    role = _role(user, organization_id)
     event, _ = EngagementEvent.objects.update_or_create(
         circle_session=session,
         actor=user,
+        kind__in=list(CIRCLE_EVENT_KINDS.values()),
         defaults={
             "organization_id": organization_id,
             "actor_role": role,
@@ -56,16 +56,44 @@ def on_circle_attendance_recorded(
     circle_attendance_event_record(session=session, user=user, attendance=attendance)
 
 
+def _role(user: User, organization_id: int) -> str:
+    return (
+        Membership.objects.filter(user=user, organization_id=organization_id)
+        .values_list("role", flat=True)
+        .first()
+    ) or Role.FACILITATOR
+
+
 @receiver(reflection_logged, dispatch_uid="engagement-reflection-logged")
 def _on_reflection_logged(sender, reflection: Reflection, **kwargs) -> None:
-    """A logged reflection is an engagement event of its team (reflection cadence)."""
-    if reflection.team_id is None:
-        return
+    """A reflection is an engagement event: of its team when it is about one (reflection
+    cadence), else of its circle session or organisation. An answered prompt is its own
+    kind."""
+    kind = (
+        EngagementEvent.Kind.PROMPT_ANSWERED
+        if reflection.prompt_delivery_id
+        else EngagementEvent.Kind.REFLECTION_LOGGED
+    )
     EngagementEvent.objects.create(
         team_id=reflection.team_id,
         organization_id=reflection.organization_id,
+        circle_session_id=reflection.circle_session_id,
         actor=reflection.author,
-        actor_role=Role.FACILITATOR,
-        kind=EngagementEvent.Kind.REFLECTION_LOGGED,
+        actor_role=_role(reflection.author, reflection.organization_id),
+        kind=kind,
         occurred_at=reflection.created_at,
+    )
+
+
+@receiver(reflection_responded, dispatch_uid="engagement-reflection-responded")
+def _on_reflection_responded(sender, response: ReflectionResponse, **kwargs) -> None:
+    """A response to a colleague's reflection: learning from each other."""
+    reflection = response.reflection
+    EngagementEvent.objects.create(
+        team_id=reflection.team_id,
+        organization_id=reflection.organization_id,
+        actor=response.author,
+        actor_role=_role(response.author, reflection.organization_id),
+        kind=EngagementEvent.Kind.REFLECTION_RESPONDED,
+        occurred_at=response.created_at,
     )

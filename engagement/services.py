@@ -30,6 +30,7 @@ from engagement.models import (
     ProgressCheckIn,
     Wording,
 )
+from reflections.prompts import meeting_prompts_plan
 
 # The fields of a goal that are versioned, in the order people read them.
 GOAL_FIELDS = ("statement", "why_it_matters", "strengths", "status", "set_aside_reason")
@@ -331,6 +332,8 @@ def team_meeting_record(
         family = set(User.objects.filter(family_memberships__team=team))
         for member in family & set(attendees) or family:
             meeting_checkin_open(meeting=meeting, member=member)
+    # The facilitators' after-meeting reflection prompt, if a schedule says so.
+    meeting_prompts_plan(meeting=meeting)
     return meeting
 
 

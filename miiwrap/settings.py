@@ -364,4 +364,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     "circle-sessions-ended": {"task": "communities.tasks.circle_sessions_ended", "schedule": 300.0},
+    # Reflection prompts: plan the weekly ones (each recipient's own time zone), send
+    # what is due (after-meeting delays too) and remind after 7 days unanswered.
+    "reflection-prompts": {"task": "reflections.tasks.prompts_tick", "schedule": 300.0},
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("communities.calendar_urls")),
     path("", include("engagement.urls")),
     path("", include("reflections.urls")),
+    path("", include("reflections.prompt_urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -88,9 +88,9 @@ class ReflectionForm(forms.Form):
             "drifted": data["drifted"].strip(),
             "try_next": data["try_next"].strip(),
             "principles": list(data["principles"]),
-            "reflected_more": yes_no(data["reflected_more"]),
-            "family_words": yes_no(data["family_words"]),
-            "family_agenda": yes_no(data["family_agenda"]),
+            "reflected_more": yes_no(data.get("reflected_more")),
+            "family_words": yes_no(data.get("family_words")),
+            "family_agenda": yes_no(data.get("family_agenda")),
             "visibility": data["visibility"],
         }
 
@@ -98,3 +98,64 @@ class ReflectionForm(forms.Form):
         if self.follow_up is None:
             return None
         return self.cleaned_data["outcome"], self.cleaned_data["note"].strip()
+
+
+class SessionReflectionForm(ReflectionForm):
+    """A reflection on a learning-circle session: no meeting, no MI self-check."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("meeting", "reflected_more", "family_words", "family_agenda"):
+            del self.fields[name]
+        self.fields["worked"].label = _("What I learned")
+        self.fields["drifted"].label = _("Where my practice drifts from the model")
+        self.fields["try_next"].label = _("What I will try next")
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        if not any((data.get(name) or "").strip() for name in ("worked", "drifted", "try_next")):
+            raise forms.ValidationError(
+                _("Write at least one of: what you learned, where you drift, what you will try.")
+            )
+        if self.follow_up is not None and not data.get("outcome"):
+            self.add_error("outcome", _("Say what became of it: tried, not yet, or dropped."))
+        return data
+
+
+class PromptAnswerForm(forms.Form):
+    """The answer to a reflection prompt: it becomes a reflection."""
+
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=REFLECTION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": REFLECTION_TEXT_MAX}),
+        error_messages={"required": _("Write your answer first; a few words are enough.")},
+    )
+    try_next = _text(_("What I will try next (optional)"))
+    principles = forms.MultipleChoiceField(
+        label=_("Principles it touched"),
+        choices=PRINCIPLES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who sees it"),
+        choices=Reflection.Visibility.choices,
+        initial=Reflection.Visibility.PRIVATE,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_answer(self):
+        answer = self.cleaned_data["answer"].strip()
+        if not answer:
+            raise forms.ValidationError(_("Write your answer first; a few words are enough."))
+        return answer
+
+    def reflection_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "answer": data["answer"],
+            "try_next": data["try_next"].strip(),
+            "principles": list(data["principles"]),
+            "visibility": data["visibility"],
+        }

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.audit import audit_entry_create
-from communities.models import FamilyTeam, TeamMeeting, User
+from communities.models import CircleSession, FamilyTeam, LearningCircle, TeamMeeting, User
 from reflections.models import FollowThrough, Reflection, ReflectionDraft
 from reflections.search import reflections_index
 
@@ -20,7 +20,7 @@ reflection_logged = django.dispatch.Signal()
 reflection_responded = django.dispatch.Signal()
 
 DRAFT_FIELDS = (
-    "meeting", "worked", "drifted", "try_next", "principles", "reflected_more",
+    "meeting", "worked", "drifted", "try_next", "answer", "principles", "reflected_more",
     "family_words", "family_agenda", "visibility", "outcome", "note",
 )  # fmt: skip
 
@@ -40,14 +40,41 @@ def draft_save(*, author: User, subject: str, data: dict) -> ReflectionDraft:
     return draft
 
 
-def previous_try_next(*, author: User, team: FamilyTeam) -> Reflection | None:
-    """The author's latest reflection on the team whose "try next" is still open."""
-    return (
-        Reflection.objects.filter(author=author, team=team, follow_through__isnull=True)
-        .exclude(try_next="")
-        .order_by("-created_at", "-id")
+def _open_try_next(author: User, *, team=None, circle=None):
+    """The author's reflections on the team (or the circle's sessions) whose "try next"
+    is still open, latest first."""
+    mine = Reflection.objects.filter(author=author, follow_through__isnull=True).exclude(
+        try_next=""
+    )
+    scope = {"team": team} if team is not None else {"circle_session__circle": circle}
+    return mine.filter(**scope).order_by("-created_at", "-id")
+
+
+def previous_try_next(
+    *, author: User, team: FamilyTeam | None = None, circle: LearningCircle | None = None
+) -> Reflection | None:
+    """The author's latest reflection on the team, or on a session of the circle, whose
+    "try next" is still open."""
+    return _open_try_next(author, team=team, circle=circle).first()
+
+
+def _follow_through_record(
+    reflection: Reflection, follow_through: tuple[str, str] | None, *, team=None, circle=None
+) -> None:
+    """What became of the previous open "try next" in the same scope, told in this one."""
+    if follow_through is None:
+        return
+    previous = (
+        _open_try_next(reflection.author, team=team, circle=circle)
+        .select_for_update(of=("self",))
+        .exclude(pk=reflection.pk)
         .first()
     )
+    if previous is not None:
+        outcome, note = follow_through
+        FollowThrough.objects.create(
+            reflection=previous, outcome=outcome, note=note, told_in=reflection
+        )
 
 
 @transaction.atomic
@@ -67,20 +94,7 @@ def reflection_create(
         author=author, organization_id=team.program.organization_id, team=team, meeting=meeting,
         **data,
     )  # fmt: skip
-    if follow_through is not None:
-        previous = (
-            Reflection.objects.select_for_update(of=("self",))
-            .filter(author=author, team=team, follow_through__isnull=True)
-            .exclude(pk=reflection.pk)
-            .exclude(try_next="")
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if previous is not None:
-            outcome, note = follow_through
-            FollowThrough.objects.create(
-                reflection=previous, outcome=outcome, note=note, told_in=reflection
-            )
+    _follow_through_record(reflection, follow_through, team=team)
     if draft_subject:
         ReflectionDraft.objects.filter(author=author, subject=draft_subject).delete()
     reflections_index(Reflection.objects.filter(pk=reflection.pk))
@@ -89,5 +103,35 @@ def reflection_create(
         detail={"reflection": reflection.pk, "meeting": meeting.pk if meeting else None},
     )  # fmt: skip
     # In the same transaction: the engagement event is written with the reflection.
+    reflection_logged.send(sender=Reflection, reflection=reflection)
+    return reflection
+
+
+@transaction.atomic
+def session_reflection_create(
+    *,
+    author: User,
+    session: CircleSession,
+    data: dict,
+    follow_through: tuple[str, str] | None = None,
+    draft_subject: str = "",
+) -> Reflection:
+    """Log a reflection on a learning-circle session (it belongs to the circle's
+    community); tell what became of the previous "try next" on the same circle.
+    Precondition: `author` is a member or host of the circle (access layer)."""
+    community = session.circle.community
+    reflection = Reflection.objects.create(
+        author=author, organization_id=community.organization_id, circle_session=session,
+        community=community, **data,
+    )  # fmt: skip
+    _follow_through_record(reflection, follow_through, circle=session.circle)
+    if draft_subject:
+        ReflectionDraft.objects.filter(author=author, subject=draft_subject).delete()
+    reflections_index(Reflection.objects.filter(pk=reflection.pk))
+    audit_entry_create(
+        actor=author, action="create", subject=f"reflection {reflection.pk}",
+        organization=community.organization, detail={"reflection": reflection.pk,
+                                                     "session": session.pk},
+    )  # fmt: skip
     reflection_logged.send(sender=Reflection, reflection=reflection)
     return reflection
