@@ -146,7 +146,7 @@ def _eligible_prompts(schedule: PromptSchedule) -> list[Prompt]:
     return list(prompts.order_by("id"))
 
 
-def _current_wordings(prompt_ids: Iterable[int]) -> dict[int, PromptWording]:
+def current_wordings(prompt_ids: Iterable[int]) -> dict[int, PromptWording]:
     wordings = PromptWording.objects.filter(prompt_id__in=list(prompt_ids)).order_by(
         "prompt_id", "-version"
     ).distinct("prompt_id")  # fmt: skip
@@ -187,7 +187,7 @@ def _plan(
     if not wanted:
         return []
     prompts = _eligible_prompts(schedule)
-    wordings = _current_wordings(p.pk for p in prompts)
+    wordings = current_wordings(p.pk for p in prompts)
     prompts = [p for p in prompts if p.pk in wordings]
     if not prompts:
         return []

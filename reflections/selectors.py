@@ -16,7 +16,7 @@ def my_reflections(person: Person, organization_id: int) -> dict:
     """The person's reflections, and their open "try next" items across their teams."""
     mine = (
         Reflection.objects.filter(author=person.user, organization_id=organization_id)
-        .select_related("team", "meeting", "follow_through")
+        .select_related("team", "meeting", "follow_through", "circle_session__circle")
         .order_by("-created_at", "-id")
     )
     return {

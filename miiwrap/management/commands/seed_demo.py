@@ -225,6 +225,7 @@ class Command(BaseCommand):
         self.history(north_team, outsider, north_family, rng, 3)
 
         self.messages_demo(riverbend, admin)
+        self.prompts_demo(riverbend, admin, maya, community)
 
         # One person, two organisations, one role in each: a coach at Riverbend whose own
         # family is served by Northside. She switches organisation in the header.
@@ -262,6 +263,45 @@ class Command(BaseCommand):
                 )  # fmt: skip
 
     # --- learning circles -------------------------------------------------------------------
+
+    def prompts_demo(
+        self, riverbend: Organization, admin: User, maya: User, community: LearningCommunity
+    ) -> None:
+        """Riverbend's prompt schedules (after each team meeting, after each circle
+        session, every Monday at 09:00 in each person's time zone), and Monday's prompt
+        waiting for Maya: in the app, and in the outbox as an email with the answer link."""
+        from reflections import prompts
+        from reflections.models import Prompt, PromptDelivery, PromptSchedule
+
+        prompts.prompt_library_load()  # (the data migration's, should a test have emptied it)
+        if PromptSchedule.objects.filter(organization=riverbend).exists():
+            return
+        schedules = [
+            PromptSchedule(trigger=PromptSchedule.Trigger.AFTER_MEETING, delay_hours=2),
+            PromptSchedule(trigger=PromptSchedule.Trigger.AFTER_SESSION, community=community),
+            PromptSchedule(trigger=PromptSchedule.Trigger.WEEKLY, weekday=0, hour=9,
+                           community=community),
+        ]  # fmt: skip
+        for schedule in schedules:
+            schedule.organization = riverbend
+            schedule.created_at = timezone.now() - timedelta(days=60)
+            prompts.schedule_save(schedule=schedule, by=admin)
+        weekly = schedules[-1]
+        now = timezone.now()
+        slot = None
+        for days_back in range(0, 21):  # the latest Monday 09:00 in Maya's time zone
+            slot = prompts.weekly_slot(weekly, maya.time_zone, now - timedelta(days=days_back))
+            if slot is not None:
+                break
+        wording = prompts.current_wordings(
+            p.pk for p in Prompt.objects.filter(key="mi-reflect-more")
+        ).popitem()[1]
+        PromptDelivery.objects.get_or_create(
+            recipient=maya, occurrence=f"weekly:{weekly.pk}:{slot.date().isoformat()}",
+            defaults={"schedule": weekly, "organization": riverbend, "wording": wording,
+                      "due_at": slot, "community": community},
+        )  # fmt: skip
+        prompts.prompts_send_due(now=now)
 
     def circles_demo(
         self,
