@@ -108,7 +108,9 @@ class MeetingCheckInForm(forms.Form):
 
 class TeamMeetingForm(forms.Form):
     held_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date"),
+        initial=timezone.localdate,  # most meetings are recorded the day they are held
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     duration_minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=5, max_value=600, initial=60
