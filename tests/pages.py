@@ -43,6 +43,10 @@ PAGES: dict[str, tuple[str, ...]] = {
     "reflections/": STAFF,
     "reflections/<int:reflection_id>/": ("facilitator", "supervisor", "outsider", "dual"),
     "teams/<int:team_id>/reflections/new/": FACILITATORS,
+    "feed/": ("admin", "dual"),  # the others, in a community, are sent on to its feed
+    "communities/<int:community_id>/feed/": STAFF,
+    "learning/": STAFF,
+    "learning/<int:user_id>/": ("facilitator", "supervisor", "outsider", "dual"),
     "calendar/": SIGNED_IN,
     "circles/<int:circle_id>/": STAFF,
     "circles/<int:circle_id>/edit/": CIRCLE_RUNNERS,

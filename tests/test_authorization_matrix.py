@@ -175,6 +175,45 @@ def community_kwargs(key: str) -> Callable[[World], dict]:
     return lambda w: {"community_id": _circles(w)[key][0].pk}
 
 
+def with_communities(w: World) -> dict:
+    """No address of its own: the communities exist (the facilitator, the supervisor and
+    the outsider are members of one; the admin and the dual person of none)."""
+    _circles(w)
+    return {}
+
+
+def learner_kwargs(target: str) -> Callable[[World], dict]:
+    return lambda w: {"user_id": getattr(w, target).pk}
+
+
+STAFF_PERSONAS = ("facilitator", "supervisor", "admin", "outsider", "dual")
+
+
+def _learning_org(w: World, role: str):
+    return w.outsider_org if role == "outsider" else w.org
+
+
+def first_reflections(w: World) -> dict:
+    """Every staff persona reached "first reflection" where they work now."""
+    from reflections.models import Reflection
+
+    for role in STAFF_PERSONAS:
+        Reflection.objects.create(author=w.persona(role), organization=_learning_org(w, role),
+                                  worked="Matrix learning")  # fmt: skip
+    return {}
+
+
+def shared_milestones(w: World) -> dict:
+    from reflections.models import MilestoneShare
+
+    first_reflections(w)
+    for role in STAFF_PERSONAS:
+        MilestoneShare.objects.create(user=w.persona(role), organization=_learning_org(w, role),
+                                      milestone="first_reflection",
+                                      reached_on=timezone.localdate())  # fmt: skip
+    return {}
+
+
 def circle_kwargs(key: str) -> Callable[[World], dict]:
     return lambda w: {"circle_id": _circles(w)[key][1].pk}
 
@@ -340,6 +379,23 @@ MATRIX: dict[str, list] = {
         (reflection_kwargs("own"), signed_in(404, facilitator=200, supervisor=200, dual=200)),
         (reflection_kwargs("outsider"), signed_in(404, outsider=200)),
     ],
+    "reflections/<int:reflection_id>/responses/": [(reflection_kwargs("own"), signed_in(405))],
+    "reflections/<int:reflection_id>/helped/": [(reflection_kwargs("own"), signed_in(405))],
+    # A community's feed: its members and host, and its organisation's admins and
+    # supervisors. /feed/ goes to one's first community, or lists those one may open.
+    "feed/": [(with_communities, signed_in(302, admin=200, dual=200, family=403, operator=403))],
+    "communities/<int:community_id>/feed/": [
+        (community_kwargs("own"), CIRCLE_SEE[0]),
+        (community_kwargs("outsider"), CIRCLE_SEE[1]),
+    ],
+    # A learning log: one's own; someone else's only for their supervisors.
+    "learning/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "learning/<int:user_id>/": [
+        (learner_kwargs("facilitator"), signed_in(404, facilitator=200, supervisor=200, dual=200)),
+        (learner_kwargs("outsider"), signed_in(404, outsider=200)),
+    ],
+    "learning/milestones/share/": [(NO_KWARGS, signed_in(405))],
+    "learning/milestones/unshare/": [(NO_KWARGS, signed_in(405))],
     # Calendars: one's own page and link; the feed's token is its own key; a session's
     # .ics for its members, hosts and the organisation's admins.
     "calendar/": [(NO_KWARGS, signed_in(200))],
@@ -752,6 +808,43 @@ POST_MATRIX: dict[str, list] = {
     "teams/<int:team_id>/reflections/draft/": _writes(
         FACILITATE, lambda w: {"worked": "Draft words"}
     ),
+    # Responding: whoever may read the reflection (else 404). "This helped me": the same,
+    # but not its author (400).
+    "reflections/<int:reflection_id>/responses/": [
+        (
+            reflection_kwargs("own"),
+            lambda w: {"text": "Matrix response"},
+            signed_in(404, facilitator=302, supervisor=302, dual=302),
+        ),
+        (
+            reflection_kwargs("outsider"),
+            lambda w: {"text": "Matrix response"},
+            signed_in(404, outsider=302),
+        ),
+    ],
+    "reflections/<int:reflection_id>/helped/": [
+        (
+            reflection_kwargs("own"),
+            lambda w: {"helped": "yes"},
+            signed_in(404, facilitator=400, supervisor=302, dual=302),
+        ),
+        (reflection_kwargs("outsider"), lambda w: {"helped": "yes"}, signed_in(404, outsider=400)),
+    ],
+    # One's own milestones, where one works now.
+    "learning/milestones/share/": [
+        (
+            first_reflections,
+            lambda w: {"milestone": "first_reflection"},
+            signed_in(302, family=403, operator=403),
+        ),
+    ],
+    "learning/milestones/unshare/": [
+        (
+            shared_milestones,
+            lambda w: {"milestone": "first_reflection"},
+            signed_in(302, family=403, operator=403),
+        ),
+    ],
     "calendar/": [(NO_KWARGS, NO_DATA, signed_in(405))],
     "calendar/new/": [(NO_KWARGS, NO_DATA, signed_in(302))],
     "calendar/<str:token>.ics": [(calendar_token_kwargs("live"), NO_DATA, every(405))],
@@ -775,6 +868,10 @@ READ_ONLY = [
     "",
     "reflections/",
     "reflections/<int:reflection_id>/",
+    "feed/",
+    "communities/<int:community_id>/feed/",
+    "learning/",
+    "learning/<int:user_id>/",
     "communities/",
     "communities/<int:community_id>/",
     "circles/<int:circle_id>/",
@@ -824,7 +921,13 @@ def _written() -> tuple:
         MeetingCheckIn,
         ProgressCheckIn,
     )
-    from reflections.models import Reflection, ReflectionDraft
+    from reflections.models import (
+        HelpedReaction,
+        MilestoneShare,
+        Reflection,
+        ReflectionDraft,
+        ReflectionResponse,
+    )
 
     return (
         list(Goal.objects.order_by("pk").values_list("pk", "version", "statement")),
@@ -855,6 +958,9 @@ def _written() -> tuple:
         list(SessionResponse.objects.order_by("pk").values_list("pk", "rsvp", "attendance")),
         Reflection.objects.count(),
         list(ReflectionDraft.objects.order_by("pk").values_list("pk", "data")),
+        list(ReflectionResponse.objects.order_by("pk").values_list("pk", "text")),
+        list(HelpedReaction.objects.order_by("pk").values_list("pk", "reflection_id", "user_id")),
+        list(MilestoneShare.objects.order_by("pk").values_list("pk", "user_id", "milestone")),
     )
 
 
