@@ -431,3 +431,45 @@ def test_it_pins_the_feeds_queries_at_two_sizes(
         with django_assert_num_queries(queries):
             page = _feed(client, lc, q=words).content.decode()
         assert page.count('class="card feed-entry"') == min(size, 20)
+
+
+# --- the demo ----------------------------------------------------------------------------
+
+
+def test_it_seeds_a_believable_feed_once(world, client_for, lc):
+    from datetime import date, time
+
+    from communities.models import CircleSession, LearningCircle
+    from miiwrap.demo_feed import demo_feed_seed
+    from reflections.models import FollowThrough
+
+    now = timezone.now()
+    for focus, every in (("reflections", 7), ("family_voice", 28)):
+        circle = LearningCircle.objects.create(
+            community=lc, title=focus, focus=focus, starts_on=date(2026, 1, 6),
+            start_time=time(10), time_zone="America/Chicago", rrule="FREQ=WEEKLY",
+        )  # fmt: skip
+        for n in range(1, 8):
+            starts = now - timedelta(days=every * n - 1)
+            CircleSession.objects.create(
+                circle=circle,
+                occurrence_date=starts.date(),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+            )
+    peer = world.other_facilitator
+    for _ in range(2):  # idempotent
+        demo_feed_seed(organization=world.org, community=lc, facilitator=world.facilitator,
+                       supervisor=world.supervisor, now=now)  # fmt: skip
+    assert Reflection.objects.count() == 10
+    assert (
+        lc.members.filter(name__in=["Lucía Fernández", "Tomás Reyes", "Marcus Bell"]).count() == 3
+    )
+    assert ReflectionResponse.objects.count() >= 6 and HelpedReaction.objects.count() >= 10
+    assert FollowThrough.objects.filter(outcome="tried").count() == 2
+    assert MilestoneShare.objects.filter(user=world.facilitator).exists()
+    page = _feed(client_for(peer), lc).content.decode()
+    assert "Lucía Fernández" in page and "Celebrations" in page and "Fay Facilitator" in page
+    spanish = _feed(client_for(peer), lc, q="familias").content.decode()
+    assert spanish.count('class="card feed-entry"') >= 2
+    assert Message.objects.filter(recipient=world.facilitator, kind="reflection_response").exists()
