@@ -248,7 +248,11 @@ class EngagementEvent(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["circle_session", "actor"],
-                condition=Q(circle_session__isnull=False),
+                # One attendance fact per person and session (a reflection on the
+                # session is an event of its own).
+                condition=Q(
+                    circle_session__isnull=False, kind__in=["circle_attended", "circle_missed"]
+                ),
                 name="engagement_event_one_per_circle_session",
             ),
         ]

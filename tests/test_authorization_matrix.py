@@ -189,6 +189,69 @@ def learner_kwargs(target: str) -> Callable[[World], dict]:
 STAFF_PERSONAS = ("facilitator", "supervisor", "admin", "outsider", "dual")
 
 
+def delivery_kwargs(key: str) -> Callable[[World], dict]:
+    """A reflection prompt sent to the facilitator (own) or to the outsider."""
+
+    def kwargs(w: World) -> dict:
+        from reflections.models import Prompt, PromptDelivery, PromptWording
+        from reflections.prompts import prompt_library_load
+
+        prompt_library_load()
+        wording = PromptWording.objects.filter(prompt__in=Prompt.objects.all()).first()
+        recipient, org = (w.facilitator, w.org) if key == "own" else (w.outsider, w.outsider_org)
+        delivery = PromptDelivery.objects.create(
+            organization=org, recipient=recipient, wording=wording, occurrence=f"matrix:{key}",
+            due_at=timezone.now(), sent_at=timezone.now(),
+        )  # fmt: skip
+        return {"delivery_id": delivery.pk}
+
+    return kwargs
+
+
+def prompt_kwargs(key: str) -> Callable[[World], dict]:
+    """An organisation's own prompt (own or the outsider's), or a library prompt."""
+
+    def kwargs(w: World) -> dict:
+        from reflections.models import Prompt
+        from reflections.prompts import prompt_add, prompt_library_load
+
+        if key == "library":
+            prompt_library_load()
+            return {"prompt_id": Prompt.objects.filter(organization__isnull=True).first().pk}
+        org, by = (w.org, w.admin) if key == "own" else (w.outsider_org, w.outsider)
+        prompt = prompt_add(organization=org, by=by, tag="family_voice", text_en="Q?",
+                            text_es="¿P?")  # fmt: skip
+        return {"prompt_id": prompt.pk}
+
+    return kwargs
+
+
+def schedule_kwargs(key: str) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        from reflections.models import PromptSchedule
+
+        org = w.org if key == "own" else w.outsider_org
+        return {"schedule_id": PromptSchedule.objects.create(organization=org, trigger="weekly").pk}
+
+    return kwargs
+
+
+# Prompts: only their recipient opens them; admins keep the library and schedules.
+PROMPT_ANSWER = [
+    (delivery_kwargs("own"), signed_in(404, facilitator=200)),
+    (delivery_kwargs("outsider"), signed_in(404, outsider=200)),
+]
+PROMPT_ADMIN = [
+    (prompt_kwargs("own"), signed_in(403, admin=200)),
+    (prompt_kwargs("outsider"), signed_in(403, admin=404)),
+    (prompt_kwargs("library"), signed_in(403, admin=404)),
+]
+SCHEDULE_ADMIN = [
+    (schedule_kwargs("own"), signed_in(403, admin=200)),
+    (schedule_kwargs("outsider"), signed_in(403, admin=404)),
+]
+
+
 def _learning_org(w: World, role: str):
     return w.outsider_org if role == "outsider" else w.org
 
@@ -396,6 +459,23 @@ MATRIX: dict[str, list] = {
     ],
     "learning/milestones/share/": [(NO_KWARGS, signed_in(405))],
     "learning/milestones/unshare/": [(NO_KWARGS, signed_in(405))],
+    "prompts/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "prompts/<int:delivery_id>/": PROMPT_ANSWER,
+    "prompts/<int:delivery_id>/draft/": [(delivery_kwargs("own"), signed_in(405))],
+    "prompts/library/": [(NO_KWARGS, signed_in(403, admin=200))],
+    "prompts/library/<int:prompt_id>/": PROMPT_ADMIN,
+    "prompts/schedules/": [(NO_KWARGS, signed_in(403, admin=200))],
+    "prompts/schedules/<int:schedule_id>/": SCHEDULE_ADMIN,
+    # Reflecting on a circle session: its members and hosts, and the organisation's
+    # admins; other staff of the organisation are refused (403), anyone else 404.
+    "circles/sessions/<int:session_id>/reflect/": [
+        (
+            session_kwargs("own"),
+            signed_in(404, facilitator=200, supervisor=200, admin=200, dual=403),
+        ),
+        (session_kwargs("outsider"), signed_in(404, outsider=200)),
+    ],
+    "circles/sessions/<int:session_id>/reflect/draft/": [(session_kwargs("own"), signed_in(405))],
     # Calendars: one's own page and link; the feed's token is its own key; a session's
     # .ics for its members, hosts and the organisation's admins.
     "calendar/": [(NO_KWARGS, signed_in(200))],
@@ -845,6 +925,39 @@ POST_MATRIX: dict[str, list] = {
             signed_in(302, family=403, operator=403),
         ),
     ],
+    "prompts/<int:delivery_id>/": _writes(
+        PROMPT_ANSWER, lambda w: {"answer": "Matrix answer", "visibility": "private"}
+    ),
+    "prompts/<int:delivery_id>/draft/": _writes(PROMPT_ANSWER, lambda w: {"answer": "Draft"}),
+    "prompts/library/": [
+        (
+            NO_KWARGS,
+            lambda w: {"tag": "family_voice", "text_en": "Q?", "text_es": "¿P?"},
+            signed_in(403, admin=302),
+        ),
+    ],
+    "prompts/library/<int:prompt_id>/": _writes(
+        PROMPT_ADMIN,
+        lambda w: {"tag": "persistence", "text_en": "New Q?", "text_es": "¿Nueva P?"},
+    ),
+    "prompts/schedules/": [
+        (
+            NO_KWARGS,
+            lambda w: {"trigger": "weekly", "delay_hours": 2, "weekday": 0, "hour": 9},
+            signed_in(403, admin=302),
+        ),
+    ],
+    "prompts/schedules/<int:schedule_id>/": _writes(
+        SCHEDULE_ADMIN,
+        lambda w: {"trigger": "after_meeting", "delay_hours": 3, "weekday": 0, "hour": 9},
+    ),
+    "circles/sessions/<int:session_id>/reflect/": _writes(
+        MATRIX["circles/sessions/<int:session_id>/reflect/"],
+        lambda w: {"worked": "Matrix session words", "visibility": "private"},
+    ),
+    "circles/sessions/<int:session_id>/reflect/draft/": _writes(
+        MATRIX["circles/sessions/<int:session_id>/reflect/"], lambda w: {"worked": "Draft"}
+    ),
     "calendar/": [(NO_KWARGS, NO_DATA, signed_in(405))],
     "calendar/new/": [(NO_KWARGS, NO_DATA, signed_in(302))],
     "calendar/<str:token>.ics": [(calendar_token_kwargs("live"), NO_DATA, every(405))],
@@ -872,6 +985,7 @@ READ_ONLY = [
     "communities/<int:community_id>/feed/",
     "learning/",
     "learning/<int:user_id>/",
+    "prompts/",
     "communities/",
     "communities/<int:community_id>/",
     "circles/<int:circle_id>/",
@@ -924,6 +1038,10 @@ def _written() -> tuple:
     from reflections.models import (
         HelpedReaction,
         MilestoneShare,
+        Prompt,
+        PromptDelivery,
+        PromptSchedule,
+        PromptWording,
         Reflection,
         ReflectionDraft,
         ReflectionResponse,
@@ -961,6 +1079,10 @@ def _written() -> tuple:
         list(ReflectionResponse.objects.order_by("pk").values_list("pk", "text")),
         list(HelpedReaction.objects.order_by("pk").values_list("pk", "reflection_id", "user_id")),
         list(MilestoneShare.objects.order_by("pk").values_list("pk", "user_id", "milestone")),
+        list(Prompt.objects.order_by("pk").values_list("pk", "tag", "active")),
+        PromptWording.objects.count(),
+        list(PromptSchedule.objects.order_by("pk").values_list("pk", "trigger", "delay_hours")),
+        list(PromptDelivery.objects.order_by("pk").values_list("pk", "answered_at")),
     )
 
 

@@ -89,7 +89,8 @@ def test_it_creates_two_circles_with_a_history_of_sessions_and_attendance(db):
     maya = User.objects.get(email="facilitator@riverbend.example")
     supervisor = User.objects.get(email="supervisor@riverbend.example")
     assert {maya, supervisor} <= set(lab.members.all())
-    assert lab.members.count() == family_voice.members.count() == 4
+    # Four from the start; three newcomers joined with the demo feed (miiwrap.demo_feed).
+    assert lab.members.count() == family_voice.members.count() == 7
 
     now = timezone.now()
     chicago = zoneinfo.ZoneInfo("America/Chicago")
@@ -104,7 +105,7 @@ def test_it_creates_two_circles_with_a_history_of_sessions_and_attendance(db):
         # Every held session has its attendance, and every past one has "ended".
         assert all(s.ended_signal_at for s in past)
         for session in held:
-            assert session.responses.exclude(attendance="").count() == 4
+            assert session.responses.exclude(attendance="").count() >= 4
     assert all(8 <= s.starts_at.astimezone(chicago).day <= 14 for s in family_voice.sessions.all())
     assert lab.sessions.filter(status="cancelled", ends_at__lt=now).count() == 1
     kinds = set(SessionResponse.objects.values_list("attendance", flat=True))

@@ -226,6 +226,12 @@ class Command(BaseCommand):
 
         self.messages_demo(riverbend, admin)
         self.prompts_demo(riverbend, admin, maya, community)
+        # The community feed: reflections in English and Spanish, responses, "this
+        # helped me", follow-throughs and a shared milestone.
+        from miiwrap.demo_feed import demo_feed_seed
+
+        demo_feed_seed(organization=riverbend, community=community, facilitator=maya,
+                       supervisor=supervisor, now=timezone.now())  # fmt: skip
 
         # One person, two organisations, one role in each: a coach at Riverbend whose own
         # family is served by Northside. She switches organisation in the header.
