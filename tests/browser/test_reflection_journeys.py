@@ -98,3 +98,38 @@ def test_it_does_the_same_with_the_keyboard_alone(demo, new_page):
     reflection = Reflection.objects.filter(author=maya).order_by("-created_at").first()
     assert reflection.worked == "The family set the agenda from the first minute."
     assert FollowThrough.objects.get(told_in=reflection).outcome == "not_yet"
+
+
+def test_it_brings_a_prompt_that_the_facilitator_answers_and_her_supervisor_reads(demo, new_page):
+    from reflections.models import PromptDelivery
+
+    delivery = PromptDelivery.objects.get(recipient__email=MAYA)
+    page = new_page()
+    log_in(page, MAYA)
+    page.get_by_role("link", name="Reflections", exact=True).first.click()
+    page.get_by_role("link", name="My reflection prompts").click()
+    page.get_by_role("link", name=delivery.wording.text_en).click()
+    page.get_by_label("Your answer").fill(
+        "Not yet: I asked four questions in a row before the first reflection."
+    )
+    page.get_by_label("What I will try next (optional)").fill(
+        "Answer each question of mine with two reflections."
+    )
+    screenshot(page, "prompt-answer")
+    page.get_by_role("button", name="Save my answer").click()
+    page.wait_for_selector("text=Answer saved as a reflection")
+    assert delivery.wording.text_en in page.inner_text("main")  # the words asked
+    page.get_by_role("link", name="My learning").first.click()
+    screenshot(page, "learning-log")
+
+    sam = new_page()
+    log_in(sam, "supervisor@riverbend.example")
+    sam.get_by_role("link", name="Community", exact=True).first.click()
+    sam.wait_for_selector("text=Celebrations")
+    screenshot(sam, "community-feed")
+    entry = sam.locator("li.feed-entry", has_text="I asked four questions in a row")
+    entry.get_by_role("link", name="Read and respond").click()
+    assert "Answer each question of mine with two reflections." in sam.inner_text("main")
+    sam.get_by_label("Your response").fill("Good catch. Try it at Thursday's meeting?")
+    sam.get_by_role("button", name="Respond").click()
+    sam.wait_for_selector("text=Your response is posted.")
