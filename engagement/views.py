@@ -45,7 +45,7 @@ from engagement.forms import (
 )
 from reflections import selectors as reflection_selectors
 from reflections import services as reflection_services
-from reflections.forms import ReflectionForm
+from reflections.forms import ReflectionForm, draft_data
 
 GOAL_PAGE = "engagement/goal_detail.html"
 
@@ -429,7 +429,7 @@ def reflection_new(request: HttpRequest, team_id: int) -> HttpResponse:
     if not form.is_valid():
         # Nothing typed is lost: the draft keeps it too.
         reflection_services.draft_save(
-            author=request.user, subject=f"team:{team.pk}", data=_draft_data(request.POST)
+            author=request.user, subject=f"team:{team.pk}", data=draft_data(request.POST)
         )
         return _reflection_page(request, team, form=form, status=400)
     meeting = next((m for m in meetings if m.pk == form.cleaned_data.get("meeting")), None)
@@ -445,11 +445,6 @@ def reflection_new(request: HttpRequest, team_id: int) -> HttpResponse:
     return redirect("reflection_detail", reflection_id=reflection.pk)
 
 
-def _draft_data(post) -> dict:
-    return {name: post.getlist(name) if name == "principles" else post.get(name)
-            for name in reflection_services.DRAFT_FIELDS if name in post}  # fmt: skip
-
-
 @login_required
 @require_POST
 def reflection_draft(request: HttpRequest, team_id: int) -> HttpResponse:
@@ -457,7 +452,7 @@ def reflection_draft(request: HttpRequest, team_id: int) -> HttpResponse:
     back on another device and after logging in again."""
     team = team_for_facilitator(person_for(request), team_id).team
     draft = reflection_services.draft_save(
-        author=request.user, subject=f"team:{team.pk}", data=_draft_data(request.POST)
+        author=request.user, subject=f"team:{team.pk}", data=draft_data(request.POST)
     )
     if request.htmx:
         context = {"draft": draft, "team": team}

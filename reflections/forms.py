@@ -159,3 +159,12 @@ class PromptAnswerForm(forms.Form):
             "principles": list(data["principles"]),
             "visibility": data["visibility"],
         }
+
+
+def draft_data(post) -> dict:
+    """What a posted reflection form holds, for its draft (reflections.services.draft_save
+    keeps only the reflection's own fields)."""
+    from reflections.services import DRAFT_FIELDS
+
+    return {name: post.getlist(name) if name == "principles" else post.get(name)
+            for name in DRAFT_FIELDS if name in post}  # fmt: skip

@@ -12,7 +12,7 @@ from communities.access import actor_for, organization_for_admin, person_for, re
 from communities.audit import family_data_viewed
 from communities.models import Role
 from reflections import prompt_selectors, prompts, services
-from reflections.forms import PromptAnswerForm
+from reflections.forms import PromptAnswerForm, draft_data
 from reflections.models import PromptSchedule
 from reflections.prompt_access import delivery_for_recipient, prompt_for_admin, schedule_for_admin
 from reflections.prompt_forms import PromptForm, PromptScheduleForm
@@ -26,11 +26,6 @@ def my_prompts(request: HttpRequest) -> HttpResponse:
     require_role(actor, Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
     context = prompt_selectors.my_prompts(request.user, actor.organization.pk)
     return render(request, "reflections/my_prompts.html", context)
-
-
-def _draft_data(post) -> dict:
-    return {name: post.getlist(name) if name == "principles" else post.get(name)
-            for name in services.DRAFT_FIELDS if name in post}  # fmt: skip
 
 
 def _answer_page(request, delivery, *, form=None, status=200):
@@ -62,7 +57,7 @@ def prompt_answer(request: HttpRequest, delivery_id: int) -> HttpResponse:
         services.draft_save(
             author=request.user,
             subject=prompts.answer_draft_subject(delivery),
-            data=_draft_data(request.POST),
+            data=draft_data(request.POST),
         )
         return _answer_page(request, delivery, form=form, status=400)
     reflection = prompts.prompt_answer(
@@ -80,7 +75,7 @@ def prompt_draft(request: HttpRequest, delivery_id: int) -> HttpResponse:
     draft = services.draft_save(
         author=request.user,
         subject=prompts.answer_draft_subject(delivery),
-        data=_draft_data(request.POST),
+        data=draft_data(request.POST),
     )
     if request.htmx:
         context = {"draft": draft, "delivery": delivery}

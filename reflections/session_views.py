@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.access import person_for, session_for_person
 from reflections import services
-from reflections.forms import SessionReflectionForm
+from reflections.forms import SessionReflectionForm, draft_data
 from reflections.selectors import draft_for
 
 
@@ -25,11 +25,6 @@ def _session_for_reflecting(request, session_id):
 
 def _draft_subject(session) -> str:
     return f"session:{session.pk}"
-
-
-def _draft_data(post) -> dict:
-    return {name: post.getlist(name) if name == "principles" else post.get(name)
-            for name in services.DRAFT_FIELDS if name in post}  # fmt: skip
 
 
 @login_required
@@ -50,7 +45,7 @@ def session_reflection_new(request: HttpRequest, session_id: int) -> HttpRespons
             )
             return redirect("reflection_detail", reflection_id=reflection.pk)
         draft = services.draft_save(
-            author=request.user, subject=_draft_subject(session), data=_draft_data(request.POST)
+            author=request.user, subject=_draft_subject(session), data=draft_data(request.POST)
         )
         status = 400
     else:
@@ -65,7 +60,7 @@ def session_reflection_new(request: HttpRequest, session_id: int) -> HttpRespons
 def session_reflection_draft(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for_reflecting(request, session_id)
     draft = services.draft_save(
-        author=request.user, subject=_draft_subject(session), data=_draft_data(request.POST)
+        author=request.user, subject=_draft_subject(session), data=draft_data(request.POST)
     )
     if request.htmx:
         context = {"draft": draft, "session": session}

@@ -38,12 +38,12 @@ def test_it_records_a_meeting_and_its_reflection_in_ten_interactions(demo, new_p
     counted.act(page.get_by_role("button", name="Record meeting"), "click")
     page.wait_for_selector("text=What the family said")
     assert LAST_TRY_NEXT in page.inner_text("main")  # the follow-through, first
+    screenshot(page, "reflection-new")
     counted.act(page.get_by_label("tried it"), "check")
     counted.act(page.get_by_label("What worked"), "fill",
                 "Rosa opened with what she wanted to work on; I reflected it back.")  # fmt: skip
     counted.act(page.get_by_label("What we will try next"), "fill",
                 "Invite Jayden's coach to the next meeting.")  # fmt: skip
-    screenshot(page, "reflection-new")
     counted.act(page.get_by_role("button", name="Save reflection"), "click")
     page.wait_for_selector("text=Reflection saved")
     assert counted.count <= 10, counted.count

@@ -282,3 +282,17 @@ def due_emails(world, count: int) -> list[Message]:
         for n in range(count)
     )
     return list(Message.objects.filter(subject_key__startswith="fault-").order_by("pk"))
+
+
+def settled(broker) -> None:
+    """The worker took every task and every due email went out."""
+    wait_until(lambda: broker.queued() == 0, timeout=20, what="the worker to take every task")
+    wait_until(
+        lambda: (
+            not Message.objects.filter(channel="email", state__in=["pending", "sending"])
+            .exclude(next_attempt_at__gt=timezone.now())
+            .exists()
+        ),
+        timeout=20,
+        what="every due email sent",
+    )

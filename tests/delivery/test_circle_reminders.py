@@ -16,7 +16,7 @@ from communities import circles, outbox
 from communities.models import CircleSession, LearningCommunity, Message, MessageKind
 from communities.tasks import circle_reminders_queue, outbox_sweep
 
-from .conftest import wait_until
+from .conftest import settled
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
@@ -47,19 +47,6 @@ def _circle_starting_in(world, delay: timedelta):
     )
 
 
-def _settled(broker) -> None:
-    wait_until(lambda: broker.queued() == 0, timeout=20, what="the worker to take every task")
-    wait_until(
-        lambda: (
-            not Message.objects.filter(channel="email", state__in=["pending", "sending"])
-            .exclude(next_attempt_at__gt=timezone.now())
-            .exists()
-        ),
-        timeout=20,
-        what="every due email sent",
-    )
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_delivers_one_reminder_per_kind_to_each_member_with_the_ics(
@@ -75,7 +62,7 @@ def test_it_delivers_one_reminder_per_kind_to_each_member_with_the_ics(
     # What beat sends every 5 minutes: a day ahead is due, an hour ahead is not yet.
     circle_reminders_queue.delay()
     smtp.wait_for(2)
-    _settled(broker)
+    settled(broker)
 
     # 23 hours later (the session brought closer instead of the clock moved on).
     later = timezone.now() + timedelta(minutes=30)
@@ -88,7 +75,7 @@ def test_it_delivers_one_reminder_per_kind_to_each_member_with_the_ics(
     circle_reminders_queue.delay()
     circle_reminders_queue.delay()
     outbox_sweep.delay()
-    _settled(broker)
+    settled(broker)
 
     rows = {
         outbox.message_id_for(m): m

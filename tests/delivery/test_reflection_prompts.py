@@ -18,20 +18,7 @@ from reflections import prompts
 from reflections.models import PromptDelivery, PromptSchedule
 from reflections.tasks import prompts_tick
 
-from .conftest import wait_until
-
-
-def _settled(broker) -> None:
-    wait_until(lambda: broker.queued() == 0, timeout=20, what="the worker to take every task")
-    wait_until(
-        lambda: (
-            not Message.objects.filter(channel="email", state__in=["pending", "sending"])
-            .exclude(next_attempt_at__gt=timezone.now())
-            .exists()
-        ),
-        timeout=20,
-        what="every due email sent",
-    )
+from .conftest import settled
 
 
 @pytest.mark.slow
@@ -57,7 +44,7 @@ def test_a_prompt_reaches_the_facilitator_once_and_its_reminder_once(
     smtp.wait_for(1)
     prompts_tick.delay()
     outbox_sweep.delay()
-    _settled(broker)
+    settled(broker)
 
     (email,) = smtp.messages
     assert email["To"] == world.facilitator.email
@@ -74,7 +61,7 @@ def test_a_prompt_reaches_the_facilitator_once_and_its_reminder_once(
     prompts_tick.delay()
     smtp.wait_for(2)
     prompts_tick.delay()
-    _settled(broker)
+    settled(broker)
     assert len(smtp.messages) == 2
     assert smtp.message_ids == {m: 1 for m in smtp.message_ids}
     assert Message.objects.filter(
@@ -86,5 +73,5 @@ def test_a_prompt_reaches_the_facilitator_once_and_its_reminder_once(
     prompts.prompt_answer(delivery=delivery, author=world.facilitator, data=answer)
     PromptDelivery.objects.filter(pk=delivery.pk).update(reminded_at=None)
     prompts_tick.delay()
-    _settled(broker)
+    settled(broker)
     assert len(smtp.messages) == 2
