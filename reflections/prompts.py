@@ -48,11 +48,9 @@ from reflections.models import (
     PromptSchedule,
     PromptWording,
     Reflection,
-    ReflectionDraft,
 )
 from reflections.prompt_library import LIBRARY
-from reflections.search import reflections_index
-from reflections.services import reflection_logged
+from reflections.services import reflection_logged_finish
 
 REMIND_AFTER = timedelta(days=7)
 # A weekly slot missed by more than this (the queue was down for days) is skipped.
@@ -425,12 +423,8 @@ def prompt_answer(*, delivery: PromptDelivery, author: User, data: dict) -> Refl
     delivery.save(update_fields=["answered_at"])
     for key in (f"prompt:{delivery.pk}", f"prompt-reminder:{delivery.pk}"):
         outbox.message_cancel(recipient=author, subject_key=key)
-    ReflectionDraft.objects.filter(author=author, subject=answer_draft_subject(delivery)).delete()
-    reflections_index(Reflection.objects.filter(pk=reflection.pk))
-    audit_entry_create(
-        actor=author, action="create", subject=f"reflection {reflection.pk}",
-        organization=delivery.organization,
-        detail={"reflection": reflection.pk, "prompt_delivery": delivery.pk},
+    reflection_logged_finish(
+        reflection, draft_subject=answer_draft_subject(delivery),
+        organization=delivery.organization, detail={"prompt_delivery": delivery.pk},
     )  # fmt: skip
-    reflection_logged.send(sender=Reflection, reflection=reflection)
     return reflection

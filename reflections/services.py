@@ -77,6 +77,27 @@ def _follow_through_record(
         )
 
 
+def reflection_logged_finish(
+    reflection: Reflection,
+    *,
+    draft_subject: str,
+    detail: dict,
+    team: FamilyTeam | None = None,
+    organization=None,
+) -> None:
+    """What every new reflection needs, in its transaction: its draft is done with, its
+    words are indexed for search, an audit entry, and `reflection_logged` (engagement
+    writes the event with it)."""
+    if draft_subject:
+        ReflectionDraft.objects.filter(author=reflection.author, subject=draft_subject).delete()
+    reflections_index(Reflection.objects.filter(pk=reflection.pk))
+    audit_entry_create(
+        actor=reflection.author, action="create", subject=f"reflection {reflection.pk}",
+        team=team, organization=organization, detail={"reflection": reflection.pk, **detail},
+    )  # fmt: skip
+    reflection_logged.send(sender=Reflection, reflection=reflection)
+
+
 @transaction.atomic
 def reflection_create(
     *,
@@ -95,15 +116,10 @@ def reflection_create(
         **data,
     )  # fmt: skip
     _follow_through_record(reflection, follow_through, team=team)
-    if draft_subject:
-        ReflectionDraft.objects.filter(author=author, subject=draft_subject).delete()
-    reflections_index(Reflection.objects.filter(pk=reflection.pk))
-    audit_entry_create(
-        actor=author, action="create", subject=f"reflection {reflection.pk}", team=team,
-        detail={"reflection": reflection.pk, "meeting": meeting.pk if meeting else None},
+    reflection_logged_finish(
+        reflection, draft_subject=draft_subject, team=team,
+        detail={"meeting": meeting.pk if meeting else None},
     )  # fmt: skip
-    # In the same transaction: the engagement event is written with the reflection.
-    reflection_logged.send(sender=Reflection, reflection=reflection)
     return reflection
 
 
@@ -125,13 +141,8 @@ def session_reflection_create(
         community=community, **data,
     )  # fmt: skip
     _follow_through_record(reflection, follow_through, circle=session.circle)
-    if draft_subject:
-        ReflectionDraft.objects.filter(author=author, subject=draft_subject).delete()
-    reflections_index(Reflection.objects.filter(pk=reflection.pk))
-    audit_entry_create(
-        actor=author, action="create", subject=f"reflection {reflection.pk}",
-        organization=community.organization, detail={"reflection": reflection.pk,
-                                                     "session": session.pk},
+    reflection_logged_finish(
+        reflection, draft_subject=draft_subject, organization=community.organization,
+        detail={"session": session.pk},
     )  # fmt: skip
-    reflection_logged.send(sender=Reflection, reflection=reflection)
     return reflection
