@@ -217,6 +217,9 @@ class Prompt(models.Model):
     key = models.SlugField(max_length=64, blank=True)  # library prompts: stable key
     tag = models.CharField(_("principle or MI skill"), max_length=32, choices=CircleFocus.choices)
     active = models.BooleanField(_("in use"), default=True)
+    # A coach's "one skill to practise next" sent to one facilitator: never in the
+    # library or a schedule's rotation.
+    coaching = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -364,3 +367,248 @@ class PromptDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.occurrence}"
+
+
+# --- observed practice (MITI 4.2.1 coding) --------------------------------------------
+
+PRACTICE_NOTES_MAX = 4000
+PRACTISE_NEXT_MAX = 300
+
+
+class PracticeObservation(models.Model):
+    """A coding of one observed conversation of one facilitator, after MITI 4.2.1: the
+    behaviour counts, the four global ratings and what to practise next. Coded by a
+    coach (a supervisor of the facilitator) or by the facilitator themself (self-coding).
+    Read by the facilitator, the coder and the facilitator's supervisors only
+    (reflections.practice_access). Scores: reflections.practice_scores."""
+
+    class Source(models.TextChoices):
+        LIVE = "live", _("live (in the room or on a call)")
+        AUDIO = "audio", _("audio recording")
+        TRANSCRIPT = "transcript", _("transcript")
+
+    class Method(models.TextChoices):
+        TALLY = "tally", _("live tally: tap a button for each behaviour")
+        TRANSCRIPT = "transcript", _("transcript: code each utterance")
+        COUNTS = "counts", _("enter the counts from a tally sheet")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+        related_name="practice_observations", verbose_name=_("facilitator observed"),
+    )  # fmt: skip
+    coded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("family team (optional)"),
+    )  # fmt: skip
+    observed_on = models.DateField(_("date of the conversation"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    method = models.CharField(_("how to code it"), max_length=12, choices=Method.choices)
+    segment_minutes = models.PositiveSmallIntegerField(_("segment length (minutes)"), default=20)
+    # Behaviour counts (reflections.practice_scores.COUNT_FIELDS).
+    giving_information = models.PositiveSmallIntegerField(_("Giving information"), default=0)
+    persuade = models.PositiveSmallIntegerField(_("Persuade"), default=0)
+    persuade_with_permission = models.PositiveSmallIntegerField(
+        _("Persuade with permission"), default=0
+    )
+    question = models.PositiveSmallIntegerField(_("Questions (all)"), default=0)
+    question_open = models.PositiveSmallIntegerField(_("of which open"), default=0)
+    question_closed = models.PositiveSmallIntegerField(_("of which closed"), default=0)
+    simple_reflection = models.PositiveSmallIntegerField(_("Simple reflection"), default=0)
+    complex_reflection = models.PositiveSmallIntegerField(_("Complex reflection"), default=0)
+    affirm = models.PositiveSmallIntegerField(_("Affirm"), default=0)
+    seeking_collaboration = models.PositiveSmallIntegerField(_("Seeking collaboration"), default=0)
+    emphasizing_autonomy = models.PositiveSmallIntegerField(_("Emphasising autonomy"), default=0)
+    confront = models.PositiveSmallIntegerField(_("Confront"), default=0)
+    # Global ratings 1–5; None until rated.
+    cultivating_change_talk = models.PositiveSmallIntegerField(
+        _("Cultivating change talk"), null=True, blank=True
+    )
+    softening_sustain_talk = models.PositiveSmallIntegerField(
+        _("Softening sustain talk"), null=True, blank=True
+    )
+    partnership = models.PositiveSmallIntegerField(_("Partnership"), null=True, blank=True)
+    empathy = models.PositiveSmallIntegerField(_("Empathy"), null=True, blank=True)
+    notes = models.TextField(_("Notes"), blank=True, max_length=PRACTICE_NOTES_MAX)
+    practise_next = models.CharField(
+        _("One skill to practise next"), blank=True, max_length=PRACTISE_NEXT_MAX
+    )
+    # The live tally's segment timer (kept here, so a reopened tally shows the time).
+    timer_started_at = models.DateTimeField(null=True, blank=True)
+    # Coding finished: the observation counts in the trend and is an engagement event.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    transcript_deleted_at = models.DateTimeField(null=True, blank=True)
+    prompt_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        indexes = [
+            models.Index(fields=["facilitator", "observed_on"]),
+            models.Index(fields=["coded_by", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    giving_information__lte=500,
+                    persuade__lte=500,
+                    persuade_with_permission__lte=500,
+                    question__lte=500,
+                    simple_reflection__lte=500,
+                    complex_reflection__lte=500,
+                    affirm__lte=500,
+                    seeking_collaboration__lte=500,
+                    emphasizing_autonomy__lte=500,
+                    confront__lte=500,
+                ),
+                name="practice_counts_at_most_500",
+            ),
+            models.CheckConstraint(
+                condition=Q(question__gte=models.F("question_open") + models.F("question_closed")),
+                name="practice_question_split_within_total",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"practice_{name}_1_to_5",
+                )
+                for name in (
+                    "cultivating_change_talk",
+                    "softening_sustain_talk",
+                    "partnership",
+                    "empathy",
+                )
+            ],
+            models.CheckConstraint(
+                condition=Q(segment_minutes__gte=1, segment_minutes__lte=180),
+                name="practice_segment_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facilitator} observed {self.observed_on}"
+
+    @property
+    def self_coded(self) -> bool:
+        return self.coded_by_id == self.facilitator_id
+
+    def counts(self) -> dict[str, int | None]:
+        from reflections.practice_scores import COUNT_FIELDS, GLOBAL_FIELDS
+
+        return {name: getattr(self, name) for name in (*COUNT_FIELDS, *GLOBAL_FIELDS)}
+
+    def scores(self):
+        from reflections.practice_scores import scores_of
+
+        return scores_of(self.counts())
+
+
+class TallyTap(models.Model):
+    """One tap on the live tally, saved at once: the counts follow the taps, and undo
+    takes back the last one."""
+
+    observation = models.ForeignKey(
+        PracticeObservation, on_delete=models.CASCADE, related_name="taps"
+    )
+    code = models.CharField(max_length=32)
+    tapped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.observation_id} {self.code}"
+
+
+TRANSCRIPT_MAX_CHARS = 200 * 1024
+
+
+class PracticeTranscript(models.Model):
+    """The pasted transcript of an observed conversation: family data. Seen only by the
+    coder, the facilitator and the facilitator's supervisors; deleted by the coder (the
+    observation keeps its counts)."""
+
+    observation = models.OneToOneField(
+        PracticeObservation, on_delete=models.CASCADE, related_name="transcript"
+    )
+    text = models.TextField(max_length=TRANSCRIPT_MAX_CHARS)
+    practitioner_labels = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"transcript of {self.observation_id}"
+
+
+class TranscriptUtterance(models.Model):
+    """One speaker's turn. The practitioner's turns are coded; the others give context.
+    `suggested_code` comes from the transparent rules of reflections.transcript."""
+
+    transcript = models.ForeignKey(
+        PracticeTranscript, on_delete=models.CASCADE, related_name="utterances"
+    )
+    position = models.PositiveIntegerField()
+    speaker = models.CharField(max_length=60)
+    text = models.TextField()
+    practitioner = models.BooleanField()
+    suggested_code = models.CharField(max_length=32, blank=True)
+    suggestion_rule = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["transcript_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transcript", "position"], name="utterance_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id}#{self.position}"
+
+
+class TranscriptCoding(models.Model):
+    """One coder's coding of a transcript. The first is the observation's own (its counts
+    come from it); a second coder codes blind, to check agreement."""
+
+    transcript = models.ForeignKey(
+        PracticeTranscript, on_delete=models.CASCADE, related_name="codings"
+    )
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    primary = models.BooleanField(default=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "coder"], name="coding_once_per_coder"),
+            models.UniqueConstraint(
+                fields=["transcript", "primary"], name="coding_one_of_each_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transcript_id} by {self.coder_id}"
+
+
+class UtteranceCode(models.Model):
+    """A coder's confirmed code for one practitioner utterance."""
+
+    coding = models.ForeignKey(TranscriptCoding, on_delete=models.CASCADE, related_name="codes")
+    utterance = models.ForeignKey(
+        TranscriptUtterance, on_delete=models.CASCADE, related_name="codes"
+    )
+    code = models.CharField(max_length=32)
+    coded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["coding", "utterance"], name="utterance_coded_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utterance_id}: {self.code}"

@@ -28,6 +28,7 @@ def prompt_library(organization_id: int) -> dict:
     (newest first), and how many answers each has."""
     prompts = (
         Prompt.objects.filter(Q(organization__isnull=True) | Q(organization_id=organization_id))
+        .filter(coaching=False)
         .prefetch_related(Prefetch("wordings", queryset=PromptWording.objects.order_by("-version")))
         .order_by("organization_id", "tag", "id")
     )

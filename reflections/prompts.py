@@ -137,7 +137,9 @@ def schedule_save(*, schedule: PromptSchedule, by: User) -> PromptSchedule:
 
 def _eligible_prompts(schedule: PromptSchedule) -> list[Prompt]:
     prompts = Prompt.objects.filter(
-        Q(organization__isnull=True) | Q(organization_id=schedule.organization_id), active=True
+        Q(organization__isnull=True) | Q(organization_id=schedule.organization_id),
+        active=True,
+        coaching=False,
     )
     if schedule.tags:
         prompts = prompts.filter(tag__in=schedule.tags)
