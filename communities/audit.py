@@ -91,3 +91,20 @@ def family_data_viewed_in(request: HttpRequest, *, teams: list[FamilyTeam], subj
         )
         for team in teams
     )
+
+
+def family_words_viewed(
+    request: HttpRequest, *, organization: Organization, team: FamilyTeam | None, subject: str
+) -> None:
+    """`family_data_viewed` for family words that may name no team (a transcript of an
+    observed conversation): the entry names the organisation, and the team if known."""
+    if request.method not in ("GET", "HEAD"):
+        return
+    AuditEntry.objects.create(
+        organization=organization,
+        team=team,
+        actor=request.user,
+        action=AuditEntry.Action.VIEW,
+        subject=subject[:200],
+        ip_address=_client_ip.get(),
+    )

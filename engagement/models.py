@@ -215,6 +215,7 @@ class EngagementEvent(models.Model):
         REFLECTION_RESPONDED = "reflection_responded", _("response to a reflection")
         CIRCLE_ATTENDED = "circle_attended", _("circle attended")
         CIRCLE_MISSED = "circle_missed", _("circle missed")
+        PRACTICE_OBSERVED = "practice_observed", _("observed practice coded")
 
     team = models.ForeignKey(
         FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="events"

@@ -9,7 +9,8 @@ from django.dispatch import receiver
 from communities.circles import circle_attendance_recorded
 from communities.models import CircleSession, Membership, Role, SessionResponse, User
 from engagement.models import EngagementEvent
-from reflections.models import Reflection, ReflectionResponse
+from reflections.models import PracticeObservation, Reflection, ReflectionResponse
+from reflections.practice import practice_observed
 from reflections.services import reflection_logged, reflection_responded
 
 CIRCLE_EVENT_KINDS = {
@@ -96,4 +97,20 @@ def _on_reflection_responded(sender, response: ReflectionResponse, **kwargs) -> 
         actor_role=_role(response.author, reflection.organization_id),
         kind=EngagementEvent.Kind.REFLECTION_RESPONDED,
         occurred_at=response.created_at,
+    )
+
+
+@receiver(practice_observed, dispatch_uid="engagement-practice-observed")
+def _on_practice_observed(sender, observation: PracticeObservation, **kwargs) -> None:
+    """A coded observation is a fact about the facilitator's practice (value: R:Q when
+    questions were coded), of the team when it names one."""
+    rq = observation.scores().rq.number
+    EngagementEvent.objects.create(
+        team_id=observation.team_id,
+        organization_id=observation.organization_id,
+        actor=observation.facilitator,
+        actor_role=_role(observation.facilitator, observation.organization_id),
+        kind=EngagementEvent.Kind.PRACTICE_OBSERVED,
+        value=rq,
+        occurred_at=observation.completed_at,
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("reflections.urls")),
     path("", include("reflections.prompt_urls")),
+    path("", include("reflections.practice_urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
 ]

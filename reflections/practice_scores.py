@@ -166,6 +166,19 @@ class Score:
         return str(Band(self.band).label) if self.band else ""
 
     @property
+    def threshold_text(self) -> str:
+        """ "fair from 1, good from 2" in the reader's language."""
+        unit = " %" if self.key == "pct_cr" else ""
+
+        def shown(value: Fraction) -> str:
+            return f"{float(value):g}{unit}"
+
+        return _("fair from %(fair)s, good from %(good)s") % {
+            "fair": shown(self.threshold.fair),
+            "good": shown(self.threshold.good),
+        }
+
+    @property
     def number(self) -> float | None:
         return None if self.value is None else float(self.value)
 

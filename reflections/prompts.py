@@ -354,14 +354,27 @@ def prompts_send_due(*, now: datetime | None = None, limit: int = SEND_BATCH) ->
             .order_by("due_at", "id")[:limit]
         )
         for delivery in due:
-            outbox.notify(
-                recipients=[delivery.recipient], kind=MessageKind.REFLECTION_PROMPT,
-                subject_key=f"prompt:{delivery.pk}", organization=delivery.organization,
-                params=_params(delivery), url=answer_url(delivery), now=now,
-            )  # fmt: skip
+            _to_outbox(delivery, now=now)
             delivery.sent_at = now
         PromptDelivery.objects.bulk_update(due, ["sent_at"])
     return len(due)
+
+
+def _to_outbox(delivery: PromptDelivery, *, now: datetime) -> None:
+    outbox.notify(
+        recipients=[delivery.recipient], kind=MessageKind.REFLECTION_PROMPT,
+        subject_key=f"prompt:{delivery.pk}", organization=delivery.organization,
+        params=_params(delivery), url=answer_url(delivery), now=now,
+    )  # fmt: skip
+
+
+def delivery_send(delivery: PromptDelivery, *, now: datetime | None = None) -> None:
+    """Send one delivery now (a coach's prompt), in the caller's transaction: the same
+    message as a scheduled one, reminded after 7 days like any other."""
+    now = now or timezone.now()
+    _to_outbox(delivery, now=now)
+    delivery.sent_at = now
+    delivery.save(update_fields=["sent_at"])
 
 
 def prompts_remind(*, now: datetime | None = None, limit: int = SEND_BATCH) -> int:
