@@ -124,18 +124,30 @@ def _next_step(observation: PracticeObservation) -> str:
     return reverse(step, args=[observation.pk])
 
 
+def _observation_page(
+    request: HttpRequest, access: ObservationAccess, *, refusal: str = "", status: int = 200
+) -> HttpResponse:
+    observation = access.observation
+    blind = _blind(request.user, observation)
+    context = {"access": access, "observation": observation, "blind": blind, "refusal": refusal}
+    if not blind:
+        context |= practice_selectors.observation_page(observation)
+    return render(request, "reflections/practice_observation.html", context, status=status)
+
+
+def _refused(request: HttpRequest, access: ObservationAccess, refused: Exception) -> HttpResponse:
+    """A write the rules refuse: the observation with the reason; nothing changed."""
+    return _observation_page(request, access, refusal=str(refused), status=400)
+
+
 @login_required
 @require_safe
 def observation_detail(request: HttpRequest, observation_id: int) -> HttpResponse:
     access = observation_for_person(person_for(request), observation_id)
     observation = access.observation
-    blind = _blind(request.user, observation)
-    context = {"access": access, "observation": observation, "blind": blind}
-    if not blind:
-        context |= practice_selectors.observation_page(observation)
     if observation.team_id is not None:
         family_data_viewed(request, team=observation.team, subject=f"observation {observation.pk}")
-    return render(request, "reflections/practice_observation.html", context)
+    return _observation_page(request, access)
 
 
 # --- finishing: globals, notes, what to practise next -----------------------------------------
@@ -218,7 +230,7 @@ def _tally_answer(request, observation, *, refusal: str = "", status: int = 200)
     if request.htmx:
         return render(request, f"{TALLY}#tally", context, status=status)
     if refusal:
-        messages.error(request, refusal)
+        return render(request, TALLY, context, status=status)
     return redirect("practice_tally", observation_id=observation.pk)
 
 
@@ -272,8 +284,7 @@ def observation_transcript(request: HttpRequest, observation_id: int) -> HttpRes
     if transcript is None:
         return _transcript_paste(request, access)
     if request.method == "POST":
-        messages.info(request, _("This observation has a transcript already."))
-        return redirect("practice_transcript", observation_id=observation.pk)
+        return _refused(request, access, _("This observation has a transcript already."))
     if _blind(request.user, observation):
         messages.info(request, _("Finish your blind coding first; then the agreement shows."))
         return redirect("practice_coding", observation_id=observation.pk)
@@ -292,8 +303,7 @@ def _transcript_paste(request: HttpRequest, access: ObservationAccess) -> HttpRe
     if not access.is_coder:
         raise PermissionDenied("Only the coder adds the transcript.")
     if observation.transcript_deleted_at is not None:
-        messages.info(request, _("The transcript of this observation was deleted."))
-        return redirect("practice_observation", observation_id=observation.pk)
+        return _refused(request, access, _("The transcript of this observation was deleted."))
     form = TranscriptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -306,7 +316,7 @@ def _transcript_paste(request: HttpRequest, access: ObservationAccess) -> HttpRe
                 other_labels=label_list(data["other_labels"]),
             )
         except practice.PracticeRefused as refused:
-            messages.error(request, str(refused))
+            return _refused(request, access, refused)
         return redirect("practice_coding", observation_id=observation.pk)
     context = {"observation": observation, "form": form, "rules": SUGGESTION_RULES}
     status = 400 if request.method == "POST" else 200
@@ -376,7 +386,7 @@ def utterance_code(request: HttpRequest, observation_id: int, utterance_id: int)
         refusal = _("That is not a behaviour code.")
     if not request.htmx:
         if refusal:
-            messages.error(request, refusal)
+            return render(request, CODING, _coding_context(access, coding, refusal=refusal), 400)
         return redirect(reverse("practice_coding", args=[access.observation.pk]))
     context = _coding_context(access, coding, refusal=refusal, saved_row=utterance_id)
     row = next((r for r in context["rows"] if r.utterance.pk == utterance_id), None)
@@ -395,8 +405,7 @@ def coding_done(request: HttpRequest, observation_id: int) -> HttpResponse:
     try:
         practice.coding_complete(coding=coding, by=request.user)
     except practice.PracticeRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("practice_coding", observation_id=access.observation.pk)
+        return render(request, CODING, _coding_context(access, coding, refusal=str(refused)), 400)
     if coding.primary:
         return redirect("practice_finish", observation_id=access.observation.pk)
     messages.success(request, _("Your coding is finished. Here is how the two codings agree."))
@@ -412,8 +421,7 @@ def second_coding_start(request: HttpRequest, observation_id: int) -> HttpRespon
     try:
         practice.coding_second_start(observation=access.observation, coder=request.user)
     except practice.PracticeRefused as refused:
-        messages.error(request, str(refused))
-        return redirect("practice_observation", observation_id=access.observation.pk)
+        return _refused(request, access, refused)
     messages.info(request, _("Code each line on your own; the first coding stays hidden."))
     return redirect("practice_coding", observation_id=access.observation.pk)
 
@@ -434,10 +442,8 @@ def practise_next_send(request: HttpRequest, observation_id: int) -> HttpRespons
     try:
         practice.practise_next_send(observation=access.observation, by=request.user)
     except practice.PracticeRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, _("Sent to %(name)s as a reflection prompt.")
-            % {"name": access.observation.facilitator.name or access.observation.facilitator.email},
-        )  # fmt: skip
+        return _refused(request, access, refused)
+    facilitator = access.observation.facilitator
+    name = facilitator.name or facilitator.email
+    messages.success(request, _("Sent to %(name)s as a reflection prompt.") % {"name": name})
     return redirect("practice_observation", observation_id=access.observation.pk)

@@ -492,6 +492,130 @@ MATRIX: dict[str, list] = {
 }
 
 
+# --- observed practice ---------------------------------------------------------------
+#
+# An observation of the facilitator coded by the supervisor ("own"), and the outsider's
+# self-coded one. Read by the facilitator, the coder and the facilitator's supervisors
+# (the dual person supervises the facilitator's program); changed by the coder only
+# (403 for the other readers); 404 for everybody else.
+
+MATRIX_TRANSCRIPT = (
+    "Facilitator: How was the week?\nFamily: Long.\n"
+    "Facilitator: It sounds like it wore you out.\nFacilitator: Do you want to start there?"
+)
+
+
+def observation_kwargs(
+    key: str,
+    method: str = "counts",
+    *,
+    transcript: bool = False,
+    coded: bool = False,
+    taps: int = 0,
+    practise_next: str = "",
+) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        from reflections import practice
+        from reflections.models import TranscriptUtterance
+
+        if key == "own":
+            org, facilitator, coder, team = w.org, w.facilitator, w.supervisor, w.team
+        else:
+            org, facilitator, coder, team = w.outsider_org, w.outsider, w.outsider, w.outsider_team
+        observation = practice.observation_create(
+            organization=org, coded_by=coder,
+            data={"facilitator": facilitator, "team": team, "observed_on": timezone.localdate(),
+                  "source": "live", "method": method, "segment_minutes": 20},
+        )  # fmt: skip
+        if practise_next:
+            observation.practise_next = practise_next
+            observation.save(update_fields=["practise_next"])
+        for _ in range(taps):
+            practice.tally_tap(observation=observation, code="affirm", by=coder)
+        found = {"observation_id": observation.pk}
+        if transcript:
+            added = practice.transcript_add(observation=observation, by=coder,
+                                            text=MATRIX_TRANSCRIPT, practitioner_labels=[],
+                                            other_labels=[])  # fmt: skip
+            lines = TranscriptUtterance.objects.filter(transcript=added, practitioner=True)
+            found["utterance_id"] = lines.first().pk
+            if coded:
+                coding = added.codings.get(primary=True)
+                for line in lines:
+                    practice.utterance_code(coding=coding, utterance_id=line.pk,
+                                            code="question_open", by=coder)  # fmt: skip
+        return found
+
+    return kwargs
+
+
+PRACTICE_READ = (
+    signed_in(404, facilitator=200, supervisor=200, dual=200),
+    signed_in(404, outsider=200),
+)
+PRACTICE_CODER = (
+    signed_in(404, supervisor=200, facilitator=403, dual=403),
+    signed_in(404, outsider=200),
+)
+
+
+def practice_rows(method: str = "counts", statuses=PRACTICE_CODER, **options) -> list:
+    return [
+        (observation_kwargs("own", method, **options), statuses[0]),
+        (observation_kwargs("outsider", method, **options), statuses[1]),
+    ]
+
+
+MATRIX.update(
+    {
+        # A facilitator goes on to their own page; a supervisor sees whom they coach.
+        "practice/": [
+            (NO_KWARGS, signed_in(403, facilitator=302, outsider=302, supervisor=200, dual=200))
+        ],
+        "practice/people/<int:user_id>/": [
+            (learner_kwargs("facilitator"), PRACTICE_READ[0]),
+            (learner_kwargs("outsider"), PRACTICE_READ[1]),
+        ],
+        "practice/observations/new/": [
+            (NO_KWARGS, signed_in(200, family=403, admin=403, operator=403))
+        ],
+        "practice/observations/<int:observation_id>/": practice_rows(statuses=PRACTICE_READ),
+        "practice/observations/<int:observation_id>/finish/": practice_rows(),
+        "practice/observations/<int:observation_id>/tally/": practice_rows("tally"),
+        "practice/observations/<int:observation_id>/tally/tap/": [
+            (observation_kwargs("own", "tally"), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/tally/undo/": [
+            (observation_kwargs("own", "tally"), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/tally/timer/": [
+            (observation_kwargs("own", "tally"), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/transcript/": practice_rows(
+            "transcript", statuses=PRACTICE_READ, transcript=True
+        ),
+        "practice/observations/<int:observation_id>/transcript/delete/": [
+            (observation_kwargs("own", "transcript", transcript=True), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/coding/": practice_rows(
+            "transcript", transcript=True
+        ),
+        "practice/observations/<int:observation_id>/coding/<int:utterance_id>/": [
+            (observation_kwargs("own", "transcript", transcript=True), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/coding/done/": [
+            (observation_kwargs("own", "transcript", transcript=True), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/second-coding/": [
+            (observation_kwargs("own", "transcript", transcript=True), signed_in(405))
+        ],
+        "practice/observations/<int:observation_id>/prompt/": [
+            (observation_kwargs("own"), signed_in(405))
+        ],
+    }
+)
+
+
 def literal(path: str) -> Callable[[World], dict]:
     return lambda w: {"__path__": path}
 
@@ -976,9 +1100,108 @@ POST_MATRIX: dict[str, list] = {
     ],
 }
 
+
+def _finish_data(w: World) -> dict:
+    from reflections.practice_scores import COUNT_FIELDS
+
+    return {
+        **dict.fromkeys(COUNT_FIELDS, 1), "question": 2, "cultivating_change_talk": 3,
+        "softening_sustain_talk": 3, "partnership": 4, "empathy": 4, "notes": "Matrix",
+    }  # fmt: skip
+
+
+def _first_line(w: World) -> dict:
+    from reflections.models import TranscriptUtterance
+
+    line = TranscriptUtterance.objects.filter(practitioner=True).order_by("pk").first()
+    return {f"code-{line.pk}": "simple_reflection"}
+
+
+PRACTICE_WRITE = (
+    signed_in(404, supervisor=302, facilitator=403, dual=403),
+    signed_in(404, outsider=302),
+)
+
+
+def practice_posts(method: str, data, statuses=PRACTICE_WRITE, **options) -> list:
+    return [
+        (observation_kwargs("own", method, **options), data, statuses[0]),
+        (observation_kwargs("outsider", method, **options), data, statuses[1]),
+    ]
+
+
+POST_MATRIX.update(
+    {
+        # Opening an observation: of oneself, or of a facilitator one supervises (the
+        # outsider may not choose the facilitator: 400, nothing written).
+        "practice/observations/new/": [
+            (
+                NO_KWARGS,
+                lambda w: {
+                    "facilitator": w.facilitator.pk,
+                    "observed_on": _today(),
+                    "team": w.team.pk,
+                    "source": "live",
+                    "method": "counts",
+                    "segment_minutes": 20,
+                },
+                signed_in(302, family=403, admin=403, operator=403, outsider=400),
+            )
+        ],
+        "practice/observations/<int:observation_id>/finish/": practice_posts(
+            "counts", _finish_data
+        ),
+        "practice/observations/<int:observation_id>/tally/tap/": practice_posts(
+            "tally", lambda w: {"code": "question_open"}
+        ),
+        "practice/observations/<int:observation_id>/tally/undo/": practice_posts(
+            "tally", NO_DATA, taps=1
+        ),
+        "practice/observations/<int:observation_id>/tally/timer/": practice_posts("tally", NO_DATA),
+        "practice/observations/<int:observation_id>/transcript/": practice_posts(
+            "transcript", lambda w: {"text": MATRIX_TRANSCRIPT}
+        ),
+        "practice/observations/<int:observation_id>/transcript/delete/": practice_posts(
+            "transcript", NO_DATA, transcript=True
+        ),
+        "practice/observations/<int:observation_id>/coding/": practice_posts(
+            "transcript", _first_line, transcript=True
+        ),
+        "practice/observations/<int:observation_id>/coding/<int:utterance_id>/": practice_posts(
+            "transcript", _first_line, transcript=True
+        ),
+        "practice/observations/<int:observation_id>/coding/done/": practice_posts(
+            "transcript", NO_DATA, transcript=True, coded=True
+        ),
+        # A second, blind coding: another supervisor of the facilitator. The coder is
+        # refused with the reason (400); the outsider coded their own.
+        "practice/observations/<int:observation_id>/second-coding/": practice_posts(
+            "transcript",
+            NO_DATA,
+            statuses=(
+                signed_in(404, dual=302, supervisor=400, facilitator=403),
+                signed_in(404, outsider=400),
+            ),
+            transcript=True,
+        ),
+        # What to practise next, as a prompt: the coach sends it; a self-coded one would
+        # go to oneself (400).
+        "practice/observations/<int:observation_id>/prompt/": practice_posts(
+            "counts",
+            NO_DATA,
+            statuses=(PRACTICE_WRITE[0], signed_in(404, outsider=400)),
+            practise_next="Reflect before asking",
+        ),
+    }
+)
+
+
 # Pages that only read: a POST is refused (405) and writes nothing.
 READ_ONLY = [
     "",
+    "practice/",
+    "practice/people/<int:user_id>/",
+    "practice/observations/<int:observation_id>/",
     "reflections/",
     "reflections/<int:reflection_id>/",
     "feed/",
@@ -1038,6 +1261,8 @@ def _written() -> tuple:
     from reflections.models import (
         HelpedReaction,
         MilestoneShare,
+        PracticeObservation,
+        PracticeTranscript,
         Prompt,
         PromptDelivery,
         PromptSchedule,
@@ -1045,6 +1270,9 @@ def _written() -> tuple:
         Reflection,
         ReflectionDraft,
         ReflectionResponse,
+        TallyTap,
+        TranscriptCoding,
+        UtteranceCode,
     )
 
     return (
@@ -1083,6 +1311,15 @@ def _written() -> tuple:
         PromptWording.objects.count(),
         list(PromptSchedule.objects.order_by("pk").values_list("pk", "trigger", "delay_hours")),
         list(PromptDelivery.objects.order_by("pk").values_list("pk", "answered_at")),
+        list(
+            PracticeObservation.objects.order_by("pk").values_list(
+                "pk", "updated_at", "completed_at", "timer_started_at", "prompt_sent_at"
+            )
+        ),
+        TallyTap.objects.count(),
+        PracticeTranscript.objects.count(),
+        list(TranscriptCoding.objects.order_by("pk").values_list("pk", "completed_at")),
+        list(UtteranceCode.objects.order_by("pk").values_list("pk", "code")),
     )
 
 
