@@ -1202,6 +1202,7 @@ READ_ONLY = [
     "practice/",
     "practice/people/<int:user_id>/",
     "practice/observations/<int:observation_id>/",
+    "practice/observations/<int:observation_id>/tally/",
     "reflections/",
     "reflections/<int:reflection_id>/",
     "feed/",
