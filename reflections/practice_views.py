@@ -99,11 +99,10 @@ def observation_new(request: HttpRequest) -> HttpResponse:
     actor = person.current
     require_role(actor, *CODERS)
     people = coachable_people(actor)
-    initial = {}
-    if request.method == "GET" and request.GET.get("facilitator"):
-        initial["facilitator"] = facilitator_for_coach(person, request.GET["facilitator"])
-    elif request.method == "GET":
-        initial["facilitator"] = request.user
+    # Someone outside the coach's programs or organisation looks missing (404), whether
+    # asked for in the address or posted.
+    chosen = request.POST.get("facilitator") or request.GET.get("facilitator")
+    initial = {"facilitator": facilitator_for_coach(person, chosen) if chosen else request.user}
     form = ObservationForm(
         request.POST or None, people=people, organization=actor.organization, initial=initial
     )
@@ -386,7 +385,9 @@ def utterance_code(request: HttpRequest, observation_id: int, utterance_id: int)
         refusal = _("That is not a behaviour code.")
     if not request.htmx:
         if refusal:
-            return render(request, CODING, _coding_context(access, coding, refusal=refusal), 400)
+            return render(
+                request, CODING, _coding_context(access, coding, refusal=refusal), status=400
+            )
         return redirect(reverse("practice_coding", args=[access.observation.pk]))
     context = _coding_context(access, coding, refusal=refusal, saved_row=utterance_id)
     row = next((r for r in context["rows"] if r.utterance.pk == utterance_id), None)
@@ -405,7 +406,9 @@ def coding_done(request: HttpRequest, observation_id: int) -> HttpResponse:
     try:
         practice.coding_complete(coding=coding, by=request.user)
     except practice.PracticeRefused as refused:
-        return render(request, CODING, _coding_context(access, coding, refusal=str(refused)), 400)
+        return render(
+            request, CODING, _coding_context(access, coding, refusal=str(refused)), status=400
+        )
     if coding.primary:
         return redirect("practice_finish", observation_id=access.observation.pk)
     messages.success(request, _("Your coding is finished. Here is how the two codings agree."))

@@ -28,6 +28,8 @@ GOAL_READERS = ("family", "facilitator", "supervisor", "admin", "outsider", "dua
 # Admins and hosts run circles (the outsider hosts their own organisation's circle).
 CIRCLE_RUNNERS = ("supervisor", "admin", "outsider")
 LEADS = ("supervisor", "admin", "dual")
+PRACTICE_READERS = ("facilitator", "supervisor", "outsider", "dual")
+PRACTICE_CODERS = ("supervisor", "outsider")  # the coder: own row's coach, outsider self-coding
 
 # route of the matrix → roles that visit it as an HTML page.
 PAGES: dict[str, tuple[str, ...]] = {
@@ -59,6 +61,16 @@ PAGES: dict[str, tuple[str, ...]] = {
         "admin",
         "outsider",
     ),
+    # Observed practice: coaches (supervisors) and facilitators, each on their own; the
+    # coder alone opens the tally, the coding and the finishing form.
+    "practice/": ("supervisor", "dual"),
+    "practice/people/<int:user_id>/": PRACTICE_READERS,
+    "practice/observations/new/": PRACTICE_READERS,
+    "practice/observations/<int:observation_id>/": PRACTICE_READERS,
+    "practice/observations/<int:observation_id>/finish/": PRACTICE_CODERS,
+    "practice/observations/<int:observation_id>/tally/": PRACTICE_CODERS,
+    "practice/observations/<int:observation_id>/transcript/": PRACTICE_READERS,
+    "practice/observations/<int:observation_id>/coding/": PRACTICE_CODERS,
     "calendar/": SIGNED_IN,
     "circles/<int:circle_id>/": STAFF,
     "circles/<int:circle_id>/edit/": CIRCLE_RUNNERS,

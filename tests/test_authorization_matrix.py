@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from communities.models import Invitation, Membership, Role
 from communities.outbox import CHOOSABLE_KINDS
+from reflections.models import PracticeObservation
 from tests.conftest import ROLES, World
 
 
@@ -513,6 +514,8 @@ def observation_kwargs(
     coded: bool = False,
     taps: int = 0,
     practise_next: str = "",
+    finished: bool = False,
+    second: bool = False,
 ) -> Callable[[World], dict]:
     def kwargs(w: World) -> dict:
         from reflections import practice
@@ -532,6 +535,8 @@ def observation_kwargs(
             observation.save(update_fields=["practise_next"])
         for _ in range(taps):
             practice.tally_tap(observation=observation, code="affirm", by=coder)
+        if finished:
+            practice.observation_finish(observation=observation, by=coder, data=_finish_data(w))
         found = {"observation_id": observation.pk}
         if transcript:
             added = practice.transcript_add(observation=observation, by=coder,
@@ -544,7 +549,29 @@ def observation_kwargs(
                 for line in lines:
                     practice.utterance_code(coding=coding, utterance_id=line.pk,
                                             code="question_open", by=coder)  # fmt: skip
+            if second:
+                blind = practice.coding_second_start(observation=observation, coder=w.dual)
+                for line, code in zip(
+                    lines, ["question_open", "simple_reflection", "affirm"], strict=True
+                ):
+                    practice.utterance_code(coding=blind, utterance_id=line.pk, code=code,
+                                            by=w.dual)  # fmt: skip
+                practice.coding_complete(coding=blind, by=w.dual)
         return found
+
+    return kwargs
+
+
+def practised(target: str) -> Callable[[World], dict]:
+    """A facilitator with two finished observations (their trend has points)."""
+
+    def kwargs(w: World) -> dict:
+        for day in (40, 10):
+            found = observation_kwargs("own", finished=True)(w)
+            PracticeObservation.objects.filter(pk=found["observation_id"]).update(
+                observed_on=timezone.localdate() - timedelta(days=day)
+            )
+        return {"user_id": getattr(w, target).pk}
 
     return kwargs
 
@@ -573,13 +600,15 @@ MATRIX.update(
             (NO_KWARGS, signed_in(403, facilitator=302, outsider=302, supervisor=200, dual=200))
         ],
         "practice/people/<int:user_id>/": [
-            (learner_kwargs("facilitator"), PRACTICE_READ[0]),
+            (practised("facilitator"), PRACTICE_READ[0]),
             (learner_kwargs("outsider"), PRACTICE_READ[1]),
         ],
         "practice/observations/new/": [
             (NO_KWARGS, signed_in(200, family=403, admin=403, operator=403))
         ],
-        "practice/observations/<int:observation_id>/": practice_rows(statuses=PRACTICE_READ),
+        "practice/observations/<int:observation_id>/": practice_rows(
+            statuses=PRACTICE_READ, finished=True, practise_next="Reflect before asking"
+        ),
         "practice/observations/<int:observation_id>/finish/": practice_rows(),
         "practice/observations/<int:observation_id>/tally/": practice_rows("tally"),
         "practice/observations/<int:observation_id>/tally/tap/": [
@@ -591,9 +620,15 @@ MATRIX.update(
         "practice/observations/<int:observation_id>/tally/timer/": [
             (observation_kwargs("own", "tally"), signed_in(405))
         ],
-        "practice/observations/<int:observation_id>/transcript/": practice_rows(
-            "transcript", statuses=PRACTICE_READ, transcript=True
-        ),
+        # With a transcript coded twice: the coded transcript and the agreement, for
+        # every reader; without one (the outsider's): the coder's paste form.
+        "practice/observations/<int:observation_id>/transcript/": [
+            (
+                observation_kwargs("own", "transcript", transcript=True, coded=True, second=True),
+                PRACTICE_READ[0],
+            ),
+            (observation_kwargs("outsider", "transcript"), PRACTICE_READ[1]),
+        ],
         "practice/observations/<int:observation_id>/transcript/delete/": [
             (observation_kwargs("own", "transcript", transcript=True), signed_in(405))
         ],
@@ -1132,8 +1167,8 @@ def practice_posts(method: str, data, statuses=PRACTICE_WRITE, **options) -> lis
 
 POST_MATRIX.update(
     {
-        # Opening an observation: of oneself, or of a facilitator one supervises (the
-        # outsider may not choose the facilitator: 400, nothing written).
+        # Opening an observation: of oneself, or of a facilitator one supervises (for the
+        # outsider, the facilitator looks missing: 404, nothing written).
         "practice/observations/new/": [
             (
                 NO_KWARGS,
@@ -1145,7 +1180,7 @@ POST_MATRIX.update(
                     "method": "counts",
                     "segment_minutes": 20,
                 },
-                signed_in(302, family=403, admin=403, operator=403, outsider=400),
+                signed_in(302, family=403, admin=403, operator=403, outsider=404),
             )
         ],
         "practice/observations/<int:observation_id>/finish/": practice_posts(
