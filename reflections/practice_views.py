@@ -223,11 +223,13 @@ def observation_tally(request: HttpRequest, observation_id: int) -> HttpResponse
     return render(request, TALLY, _tally_context(observation))
 
 
-def _tally_answer(request, observation, *, refusal: str = "", status: int = 200):
+def _tally_answer(request, observation, *, refusal: str = "", status: int = 200, part="tally-oob"):
+    """htmx: the counts, the status and the undo button, swapped out of band, so the
+    buttons under the coder's fingers are never replaced mid-tap."""
     observation.refresh_from_db()
-    context = _tally_context(observation, refusal=refusal)
+    context = _tally_context(observation, refusal=refusal, oob=True)
     if request.htmx:
-        return render(request, f"{TALLY}#tally", context, status=status)
+        return render(request, f"{TALLY}#{part}", context, status=status)
     if refusal:
         return render(request, TALLY, context, status=status)
     return redirect("practice_tally", observation_id=observation.pk)
@@ -265,7 +267,7 @@ def tally_undo(request: HttpRequest, observation_id: int) -> HttpResponse:
 def tally_timer(request: HttpRequest, observation_id: int) -> HttpResponse:
     observation = _open_tally(observation_for_coder(person_for(request), observation_id))
     practice.tally_timer_start(observation=observation, by=request.user)
-    return _tally_answer(request, observation)
+    return _tally_answer(request, observation, part="timer")
 
 
 # --- transcripts ----------------------------------------------------------------------------
