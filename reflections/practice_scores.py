@@ -25,9 +25,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 COUNT_MAX = 500
@@ -171,7 +173,8 @@ class Score:
         unit = " %" if self.key == "pct_cr" else ""
 
         def shown(value: Fraction) -> str:
-            return f"{float(value):g}{unit}"
+            places = 0 if value.denominator == 1 else 1
+            return f"{number_format(Decimal(value.numerator) / value.denominator, places)}{unit}"
 
         return _("fair from %(fair)s, good from %(good)s") % {
             "fair": shown(self.threshold.fair),
@@ -191,8 +194,8 @@ class Score:
         if self.key == "pct_cr":
             return f"{math.floor(self.value)} %"
         if self.key == "rq":
-            return f"{math.floor(self.value * 100) / 100:.2f}"
-        return f"{float(self.value):.1f}"
+            return number_format(Decimal(math.floor(self.value * 100)) / 100, 2)
+        return number_format(Decimal(math.floor(self.value * 10)) / 10, 1)
 
 
 @dataclass(frozen=True)
