@@ -245,6 +245,13 @@ class Command(BaseCommand):
         FamilyMember.objects.get_or_create(team=brooks, user=lena)
         self.history(brooks, outsider, lena, rng, 1)
 
+        # Observed practice: nine months of Maya's coaching by Sam (one transcript coded
+        # again by Lena), Jordan's and Priya's, and a live tally open today.
+        from miiwrap.demo_practice import demo_practice_seed
+
+        demo_practice_seed(organization=riverbend, supervisor=supervisor, coach=lena,
+                           facilitators=[maya, *others], now=timezone.now())  # fmt: skip
+
     def messages_demo(self, riverbend: Organization, admin: User) -> None:
         """A pending invitation, and one whose email failed for good, so the Setup and
         Messages pages have something to show (and retry)."""
