@@ -338,7 +338,7 @@ def practise_next_send(
         raise PracticeRefused(_("A prompt from your own coding would go to yourself."))
     if observation.prompt_sent_at is not None:
         raise PracticeRefused(_("This was sent already."))
-    skill = observation.practise_next.strip()
+    skill = observation.practise_next.strip().rstrip(".")
     day_en = observation.observed_on.isoformat()
     prompt = Prompt.objects.create(
         organization=observation.organization,

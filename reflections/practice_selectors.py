@@ -76,7 +76,8 @@ class CoacheeRow:
 
 def coachees_of(actor: Actor) -> list[CoacheeRow]:
     """The facilitators the actor supervises, each with their number of finished
-    observations and the latest one's scores. Three queries."""
+    observations and the latest one's scores (hidden where the actor is coding it blind).
+    Three queries."""
     if not actor.supervised_program_ids:
         return []
     people = list(
@@ -110,7 +111,13 @@ def coachees_of(actor: Actor) -> list[CoacheeRow]:
         .order_by("facilitator_id", "-observed_on", "-id")
         .distinct("facilitator_id")
     }
+    blind = set(
+        TranscriptCoding.objects.filter(
+            coder=actor.user, primary=False, completed_at__isnull=True
+        ).values_list("transcript__observation_id", flat=True)
+    )
     for observation in latest.values():
+        observation.blind = observation.pk in blind
         observation.score_set = observation.scores()
     return [CoacheeRow(p, p.finished, latest.get(p.pk)) for p in people]
 

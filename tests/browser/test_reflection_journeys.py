@@ -103,7 +103,7 @@ def test_it_does_the_same_with_the_keyboard_alone(demo, new_page):
 def test_it_brings_a_prompt_that_the_facilitator_answers_and_her_supervisor_reads(demo, new_page):
     from reflections.models import PromptDelivery
 
-    delivery = PromptDelivery.objects.get(recipient__email=MAYA)
+    delivery = PromptDelivery.objects.get(recipient__email=MAYA, occurrence__startswith="weekly:")
     page = new_page()
     log_in(page, MAYA)
     page.get_by_role("link", name="Reflections", exact=True).first.click()

@@ -481,7 +481,7 @@ def test_practice_pages_run_a_fixed_number_of_queries(
 ):
     client = client_for(world.supervisor)
     url = f"/practice/people/{world.facilitator.pk}/" if path == "person" else "/practice/"
-    expected = {"person": 8, "home": 9}[path]
+    expected = {"person": 8, "home": 10}[path]
     _finished(world, 2)
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
