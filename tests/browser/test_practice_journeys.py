@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from communities.models import User
 from reflections.models import PracticeObservation
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,10 @@ def test_the_coach_codes_a_transcript_by_keyboard_and_maya_sees_it_on_her_trend(
 
     maya_page.reload()
     assert _trend_rows(maya_page) == before + 1
-    screenshot(maya_page, "practice-trend")
+    # The charts as they first meet the eye on a phone (the whole page is very long).
+    maya_page.get_by_role("heading", name="Trend").scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    maya_page.screenshot(path=str(SCREENSHOTS / "practice-trend.png"))
 
 
 def test_the_live_tally_keeps_every_tap_across_a_reload(demo, new_page):
