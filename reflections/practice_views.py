@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from communities.access import actor_for, person_for, require_role
@@ -359,7 +360,8 @@ def transcript_coding(request: HttpRequest, observation_id: int) -> HttpResponse
         except practice.PracticeRefused as refused:
             context = _coding_context(access, coding, refusal=str(refused))
             return render(request, CODING, context, status=400)
-        messages.success(request, _("%(n)s codes saved.") % {"n": saved})
+        text = ngettext("%(n)s code saved.", "%(n)s codes saved.", saved)
+        messages.success(request, text % {"n": saved})
         return redirect("practice_coding", observation_id=access.observation.pk)
     _family_data_viewed(request, access.observation, "transcript coding")
     return render(request, CODING, _coding_context(access, coding))

@@ -399,8 +399,8 @@ def transcript_problem(
     if size > TRANSCRIPT_MAX_BYTES:
         # Rounded up: a transcript one byte over must not read "200 KB; the limit is 200 KB".
         return gettext(
-            "The transcript is %(size)s KB; the limit is %(limit)s KB. Paste one coded "
-            "segment (MITI codes 20 minutes)."
+            "The transcript is %(size)s KB; the limit is %(limit)s KB. Paste one segment "
+            "to code (MITI codes about 20 minutes)."
         ) % {"size": math.ceil(size / 1024), "limit": TRANSCRIPT_MAX_BYTES // 1024}
     parsed = transcript_parse(
         text, practitioner_labels=practitioner_labels, other_labels=other_labels
