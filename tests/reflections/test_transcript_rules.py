@@ -301,8 +301,8 @@ def test_it_refuses_a_transcript_one_byte_over_the_limit_counting_utf8_bytes():
     assert len(text.encode()) == TRANSCRIPT_MAX_BYTES + 1
 
     assert transcript_problem(text) == (
-        "The transcript is 201 KB; the limit is 200 KB. Paste one coded segment (MITI "
-        "codes 20 minutes)."
+        "The transcript is 201 KB; the limit is 200 KB. Paste one segment to code (MITI "
+        "codes about 20 minutes)."
     )
 
 
