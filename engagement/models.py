@@ -260,3 +260,41 @@ class EngagementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id or self.organization_id} {self.kind} {self.occurred_at:%Y-%m-%d}"
+
+
+class DailyRollup(models.Model):
+    """How much of one measure happened on one day: for a team (its meetings, goal
+    edits, check-in ratings, reflections) or for a person (circle attendance). Kept
+    current in the transaction of each event (engagement.rollups), repaired nightly;
+    dashboards read these rows, never the raw events. `n` counts; `total` sums a
+    rating (check-ins) so means stay exact when days and teams are added up."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    day = models.DateField()
+    measure = models.CharField(max_length=32)
+    n = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "person", "day", "measure"],
+                name="daily_rollup_unique",
+                nulls_distinct=False,
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "day"]),
+            models.Index(fields=["organization", "day"]),
+            models.Index(fields=["person", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id or self.person_id} {self.day} {self.measure}={self.n}"

@@ -4,11 +4,21 @@ never imports engagement: it sends signals, connected here in EngagementConfig.r
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from communities.circles import circle_attendance_recorded
-from communities.models import CircleSession, Membership, Role, SessionResponse, User
-from engagement.models import EngagementEvent
+from communities.models import (
+    CircleSession,
+    Membership,
+    Role,
+    SessionResponse,
+    TeamMeeting,
+    User,
+)
+from engagement.models import EngagementEvent, MeetingCheckIn
+from engagement.rollups import PERSON_EVENT_KINDS, rollups_refresh
 from reflections.models import PracticeObservation, Reflection, ReflectionResponse
 from reflections.practice import practice_observed
 from reflections.services import reflection_logged, reflection_responded
@@ -114,3 +124,22 @@ def _on_practice_observed(sender, observation: PracticeObservation, **kwargs) ->
         value=rq,
         occurred_at=observation.completed_at,
     )
+
+
+# --- the daily rollup, kept current in the transaction of each change ----------------------
+
+
+@receiver([post_save, post_delete], sender=EngagementEvent, dispatch_uid="engagement-rollup")
+def _on_event_changed(sender, instance: EngagementEvent, **kwargs) -> None:
+    day = timezone.localdate(instance.occurred_at)
+    if instance.team_id is not None:
+        rollups_refresh(day=day, team_id=instance.team_id)
+    elif instance.kind in PERSON_EVENT_KINDS and instance.actor_id is not None:
+        rollups_refresh(day=day, person_id=instance.actor_id)
+
+
+@receiver(post_save, sender=MeetingCheckIn, dispatch_uid="engagement-rollup-checkin")
+def _on_checkin_saved(sender, instance: MeetingCheckIn, **kwargs) -> None:
+    if instance.submitted_at is not None:
+        team_id = TeamMeeting.objects.values_list("team_id", flat=True).get(pk=instance.meeting_id)
+        rollups_refresh(day=timezone.localdate(instance.submitted_at), team_id=team_id)

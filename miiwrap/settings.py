@@ -367,4 +367,10 @@ CELERY_BEAT_SCHEDULE = {
     # Reflection prompts: plan the weekly ones (each recipient's own time zone), send
     # what is due (after-meeting delays too) and remind after 7 days unanswered.
     "reflection-prompts": {"task": "reflections.tasks.prompts_tick", "schedule": 300.0},
+    # The dashboards' daily rollup is kept current with each event; this recomputes the
+    # last 7 days from the raw events, catching anything written around the signals.
+    "rollup-repair": {
+        "task": "engagement.tasks.rollups_repair",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
