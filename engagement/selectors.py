@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,6 @@ from communities.models import FamilyMember, FamilyTeam, Message, TeamMeeting, U
 from engagement.access import GoalAccess
 from engagement.diffs import word_diff
 from engagement.models import (
-    EngagementEvent,
     Goal,
     GoalComment,
     GoalRevision,
@@ -151,93 +150,6 @@ def family_portal(*, actor: Actor) -> dict:
         ).order_by("-created_at")[:5]
     )
     return {"pages": pages, "pending_checkins": pending}
-
-
-def program_dashboard(actor: Actor, *, weeks: int = 12) -> list[dict]:
-    """Per program: active teams and the three conditions over the last `weeks` weeks.
-
-    One query for programs, one for check-in means, one for event counts.
-    """
-    since = timezone.now() - timedelta(weeks=weeks)
-    programs = list(
-        programs_visible_to(actor).annotate(
-            active_teams=Count("teams", filter=Q(teams__closed_on__isnull=True), distinct=True)
-        )
-    )
-    ids = [p.pk for p in programs]
-    checkins = {
-        row["meeting__team__program"]: row
-        for row in MeetingCheckIn.objects.filter(
-            meeting__team__program__in=ids, submitted_at__gte=since
-        )
-        .values("meeting__team__program")
-        .annotate(
-            agency=Avg("agency"),
-            relevance=Avg("relevance"),
-            partnership=Avg("partnership"),
-            responses=Count("id"),
-        )
-    }
-    events = {
-        row["team__program"]: row
-        for row in EngagementEvent.objects.filter(team__program__in=ids, occurred_at__gte=since)
-        .values("team__program")
-        .annotate(
-            meetings=Count(
-                "id",
-                filter=Q(
-                    kind__in=[
-                        EngagementEvent.Kind.MEETING_HELD,
-                        EngagementEvent.Kind.MEETING_WITHOUT_FAMILY,
-                    ]
-                ),
-            ),
-            meetings_with_family=Count("id", filter=Q(kind=EngagementEvent.Kind.MEETING_HELD)),
-            goal_edits=Count(
-                "id",
-                filter=Q(
-                    kind__in=[
-                        EngagementEvent.Kind.GOAL_CREATED,
-                        EngagementEvent.Kind.GOAL_EDITED,
-                    ]
-                ),
-            ),
-            family_goal_edits=Count(
-                "id",
-                filter=Q(
-                    kind__in=[
-                        EngagementEvent.Kind.GOAL_CREATED,
-                        EngagementEvent.Kind.GOAL_EDITED,
-                    ],
-                    actor_role="family",
-                ),
-            ),
-        )
-    }
-    rows = []
-    for program in programs:
-        c = checkins.get(program.pk, {})
-        e = events.get(program.pk, {})
-        goal_edits = e.get("goal_edits", 0)
-        meetings = e.get("meetings", 0)
-        rows.append(
-            {
-                "program": program,
-                "active_teams": program.active_teams,
-                "agency": c.get("agency"),
-                "relevance": c.get("relevance"),
-                "partnership": c.get("partnership"),
-                "responses": c.get("responses", 0),
-                "meetings": meetings,
-                "family_present_share": (
-                    e.get("meetings_with_family", 0) / meetings if meetings else None
-                ),
-                "family_edit_share": (
-                    e.get("family_goal_edits", 0) / goal_edits if goal_edits else None
-                ),
-            }
-        )
-    return rows
 
 
 GOAL_FIELD_LABELS = {

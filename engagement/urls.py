@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement import views
+from engagement import dashboard_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +10,9 @@ urlpatterns = [
     path("teams/<int:team_id>/reflections/new/", views.reflection_new, name="reflection_new"),
     path("teams/<int:team_id>/reflections/draft/", views.reflection_draft, name="reflection_draft"),
     path("family/", views.family_home, name="family_home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard_views.dashboard_export, name="dashboard_export"),
+    path("dashboard/teams/<int:team_id>/", dashboard_views.team_drilldown, name="dashboard_team"),
     path("teams/<int:team_id>/goals/new/", views.goal_new, name="goal_new"),
     path("goals/<int:goal_id>/", views.goal_detail, name="goal_detail"),
     path("goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),

@@ -133,16 +133,6 @@ def family_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request)
-    require_role(actor, Role.SUPERVISOR, Role.ADMIN)
-    return render(
-        request, "engagement/dashboard.html", {"rows": selectors.program_dashboard(actor)}
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def goal_new(request: HttpRequest, team_id: int) -> HttpResponse:
     access = team_for_person(person_for(request), team_id, write=True)

@@ -139,6 +139,12 @@ DATABASES = {
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/miiwrap")
     )
 }
+# A read replica for the dashboards and their export (miiwrap.db_routers), if given.
+DASHBOARD_READ_DATABASE = ""
+if replica_url := env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = database_from_url(replica_url)
+    DASHBOARD_READ_DATABASE = "replica"
+DATABASE_ROUTERS = ["miiwrap.db_routers.DashboardReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")

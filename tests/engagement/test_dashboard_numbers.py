@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagement.models import EngagementEvent, MeetingCheckIn
-from engagement.selectors import program_dashboard
 from tests import factories
 
 
@@ -45,28 +44,52 @@ def _build(world):
     _event(world.outsider_team, "meeting_held")  # another organisation's
 
 
-def test_it_computes_the_three_conditions_and_shares(world):
-    _build(world)
+def _rows(world, group="program"):
+    from datetime import timedelta
+
     from communities.access import Actor
     from communities.models import Membership
+    from engagement.dashboards import Filters, dashboard
 
     actor = Actor(world.supervisor, Membership.objects.get(user=world.supervisor))
-    rows = {row["program"].name: row for row in program_dashboard(actor)}
-    row = rows["Wraparound"]
-    assert row["active_teams"] == 2
-    assert (row["agency"], row["relevance"], row["partnership"]) == (3.0, 4.0, 4.0)
-    assert row["responses"] == 2
-    assert row["meetings"] == 4
-    assert row["family_present_share"] == 0.75
-    assert row["family_edit_share"] == 0.5
-    quiet = rows["Youth Partnership"]
-    assert quiet["active_teams"] == 1 and quiet["agency"] is None
-    assert quiet["meetings"] == 0 and quiet["family_edit_share"] is None
+    end = timezone.localdate()
+    filters = Filters(start=end - timedelta(days=83), end=end, group=group)  # 12 weeks
+    return {row.label: row for row in dashboard(actor, filters)["rows"]}, dashboard(actor, filters)[
+        "totals"
+    ]
+
+
+def test_it_computes_the_three_conditions_and_shares(world):
+    _build(world)
+    rows, totals = _rows(world)
+    row = rows["Wraparound"].values
+    # Two responses: too few for a mean, said in words, with the count.
+    assert row["agency"].value is None and row["agency"].n == 2
+    assert row["agency"].display == "fewer than 5 responses (2)"
+    assert row["participation"].value == 0.75 and row["participation"].n == 4
+    assert row["family_goal_share"].value == 0.5 and row["family_goal_share"].n == 4
+    quiet = rows["Youth Partnership"].values
+    assert quiet["participation"].value is None and quiet["participation"].display == "no meetings"
+    assert quiet["family_goal_share"].value is None
+    assert "Northside Wraparound" not in rows  # another organisation's program
+    assert totals.values["participation"].n == 4  # rows and totals: only what they oversee
+
+
+def test_it_shows_a_mean_once_there_are_five_responses(world):
+    _build(world)
+    for agency, relevance, partnership in [(5, 5, 5), (4, 4, 4), (3, 3, 3)]:
+        _checkin(world, world.team, agency, relevance, partnership)
+    rows, _ = _rows(world)
+    agency = rows["Wraparound"].values["agency"]
+    # (4 + 2 + 5 + 4 + 3) / 5 = 3.6 over five responses
+    assert (agency.value, agency.n, agency.display) == (3.6, 5, "3.6")
 
 
 def test_it_shows_those_numbers_on_the_page(world, client_for):
     _build(world)
-    body = client_for(world.supervisor).get(reverse("dashboard")).content.decode()
+    body = client_for(world.supervisor).get(reverse("dashboard") + "?group=program").content
+    body = body.decode()
+    body = body[body.index("<tbody") :]
     row = body[body.index("Wraparound") : body.index("</tr>", body.index("Wraparound"))]
-    cells = [c.split(">", 1)[1].split("<", 1)[0] for c in row.split("<td")[1:]]
-    assert cells == ["2", "3.0", "4.0", "4.0", "4 (75%)", "50%"]
+    assert "fewer than 5 responses (2)" in row
+    assert "75 %" in row and "50 %" in row

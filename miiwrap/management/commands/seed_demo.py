@@ -251,6 +251,11 @@ class Command(BaseCommand):
 
         demo_practice_seed(organization=riverbend, supervisor=supervisor, coach=lena,
                            facilitators=[maya, *others], now=timezone.now())  # fmt: skip
+        # The dashboards read the daily rollup: rebuild it over the history written
+        # above (backdated rows were moved around the per-event signals).
+        from engagement.rollups import rollups_rebuild
+
+        rollups_rebuild()
 
     def messages_demo(self, riverbend: Organization, admin: User) -> None:
         """A pending invitation, and one whose email failed for good, so the Setup and

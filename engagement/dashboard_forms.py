@@ -1,0 +1,76 @@
+"""The dashboard's filters: a bad value is named with a clear message and the page shows
+the default view (nothing else changes: a dashboard only reads)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Phase
+from engagement.dashboards import Filters
+from engagement.measures import MEASURES, WINDOW_DAYS
+
+MAX_DAYS = 731
+GROUP_CHOICES = [
+    ("team", _("teams")),
+    ("facilitator", _("facilitators")),
+    ("program", _("programs")),
+]
+SORTS = ["", "name", "-name"] + [f"{p}{m.key}" for m in MEASURES for p in ("", "-")]
+
+
+class DashboardFilterForm(forms.Form):
+    group = forms.ChoiceField(label=_("Rows"), choices=GROUP_CHOICES, required=False)
+    program = forms.TypedChoiceField(
+        label=_("Program"), coerce=int, required=False, empty_value=None
+    )
+    facilitator = forms.TypedChoiceField(
+        label=_("Facilitator"), coerce=int, required=False, empty_value=None
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"), choices=[("", _("every phase")), *Phase.choices], required=False
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False,
+                             widget=forms.HiddenInput)  # fmt: skip
+
+    def __init__(self, *args, programs, facilitators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("every program"))] + [
+            (p.pk, p.name) for p in programs
+        ]
+        self.fields["facilitator"].choices = [("", _("every facilitator"))] + [
+            (u.pk, u.name or u.email) for u in facilitators
+        ]
+
+    def clean(self):
+        data = super().clean()
+        end = data.get("end") or timezone.localdate()
+        start = data.get("start") or end - timedelta(days=WINDOW_DAYS - 1)
+        if start > end:
+            self.add_error("start", _("The start must be on or before the end."))
+        elif (end - start).days + 1 > MAX_DAYS:
+            self.add_error("start", _("Choose at most two years."))
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data
+        return Filters(
+            start=data["start"], end=data["end"], group=data.get("group") or "team",
+            program=data.get("program"), facilitator=data.get("facilitator"),
+            phase=data.get("phase") or "", sort=data.get("sort") or "",
+        )  # fmt: skip
+
+
+def default_filters(today: date | None = None) -> Filters:
+    end = today or timezone.localdate()
+    return Filters(start=end - timedelta(days=WINDOW_DAYS - 1), end=end)

@@ -1,0 +1,117 @@
+"""The engagement dashboards: the supervisor's programs, the facilitator's teams, the
+admin's organisation (one view, scoped by the access layer), a team drilled into, and
+the CSV of exactly what the dashboard shows."""
+
+from __future__ import annotations
+
+import csv
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from communities.access import actor_for, person_for, require_role, team_for_person
+from communities.audit import audit_entry_create, family_data_viewed
+from communities.models import Role
+from engagement import dashboards, selectors
+from engagement.dashboard_forms import DashboardFilterForm, default_filters
+from engagement.measures import MEASURES
+from miiwrap.db_routers import dashboard_reads
+
+STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
+PAGE = "engagement/dashboard.html"
+
+
+def _filters(request: HttpRequest, actor):
+    """The filters asked for, or the default view with the form's reasons (status 400)."""
+    choices = dashboards.filter_choices(actor)
+    form = DashboardFilterForm(request.GET or None, **choices)
+    if not request.GET:
+        return form, default_filters(), 200
+    if form.is_valid():
+        return form, form.filters(), 200
+    return form, default_filters(), 400
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    require_role(actor, *STAFF)
+    with dashboard_reads():
+        form, filters, status = _filters(request, actor)
+        context = dashboards.dashboard(actor, filters)
+        if actor.role == Role.FACILITATOR:
+            context["family_said"] = selectors.recent_family_checkins(actor, limit=10)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    context |= {
+        "form": form, "filters": filters, "measures": MEASURES, "query": query.urlencode(),
+        "role": actor.role,
+    }  # fmt: skip
+    template = f"{PAGE}#results" if request.htmx and status == 200 else PAGE
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_safe
+@reauthentication_required
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The rows on the dashboard with the same filters, as CSV, streamed; asks for the
+    password (or a code) again when the last sign-in is not recent, and is audited."""
+    actor = actor_for(request)
+    require_role(actor, *STAFF)
+    with dashboard_reads():
+        form, filters, status = _filters(request, actor)
+        if status != 200:
+            return render(request, PAGE, {"form": form, "filters": filters}, status=400)
+        context = dashboards.dashboard(actor, filters)
+    audit_entry_create(
+        actor=request.user, action="view", subject="engagement dashboard CSV",
+        organization=actor.organization,
+        detail={"group": filters.group, "start": filters.start.isoformat(),
+                "end": filters.end.isoformat(), "rows": len(context["rows"])},
+    )  # fmt: skip
+    rows = context["rows"]
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [filters.group, "detail"]
+    for m in MEASURES:
+        header += [str(m.label), f"{m.label} (n)"]
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            cells = [row.label, row.detail]
+            for value in row.cells:
+                cells += [value.display, value.n]
+            yield writer.writerow(cells)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="engagement-{stamp}.csv"'
+    return response
+
+
+@login_required
+@require_safe
+def team_drilldown(request: HttpRequest, team_id: int) -> HttpResponse:
+    """One team over the window: its measures, trend and timeline (staff who may see the
+    team; families have their own portal)."""
+    access = team_for_person(person_for(request), team_id)
+    if access.actor.role not in STAFF:
+        raise PermissionDenied
+    with dashboard_reads():
+        form, filters, status = _filters(request, access.actor)
+        context = dashboards.team_timeline(access.team, filters.start, filters.end)
+    family_data_viewed(request, team=access.team, subject="engagement drill-down")
+    context |= {"team": access.team, "form": form, "filters": filters, "measures": MEASURES}
+    return render(request, "engagement/dashboard_team.html", context, status=status)
