@@ -370,7 +370,18 @@ MATRIX: dict[str, list] = {
     "organisation/": [(NO_KWARGS, signed_in(405))],
     # The dual person works at Riverbend (as supervisor) until they switch organisation.
     "family/": [(NO_KWARGS, signed_in(403, family=200))],
-    "dashboard/": [(NO_KWARGS, signed_in(403, supervisor=200, admin=200, dual=200))],
+    # The dashboard, each in their own organisation: supervisors their programs, admins
+    # all, facilitators their teams (the outsider at Northside); the CSV asks staff to
+    # sign in again first (302); a team drilled into for the staff who may see it.
+    "dashboard/": [(NO_KWARGS, signed_in(200, family=403, operator=403))],
+    "dashboard/export.csv": [
+        (NO_KWARGS, signed_in(302, family=403, operator=403)),
+    ],
+    "dashboard/teams/<int:team_id>/": team_rows(
+        signed_in(200, family=403, outsider=404, operator=404),
+        signed_in(404, supervisor=200, admin=200),
+        signed_in(404, outsider=200, dual=403),
+    ),
     "teams/<int:team_id>/meetings/new/": FACILITATE,
     "teams/<int:team_id>/goals/new/": TEAM_WRITE,
     "goals/<int:goal_id>/": GOAL_READ,
@@ -1255,6 +1266,8 @@ READ_ONLY = [
     "setup/",
     "family/",
     "dashboard/",
+    "dashboard/export.csv",
+    "dashboard/teams/<int:team_id>/",
     "goals/<int:goal_id>/",
     "goals/<int:goal_id>/history/",
 ]
