@@ -90,3 +90,7 @@ EMAIL_PORT = int(os.environ.get("TEST_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
 EMAIL_USE_TLS = False
 EMAIL_TIMEOUT = 10
+# A second alias on the same server, standing in for a read replica: its test database is
+# the default's (MIRROR). Dashboards read from it only when DASHBOARD_READ_DATABASE names
+# it (tests/engagement/test_dashboards.py turns that on).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
