@@ -49,6 +49,7 @@ from engagement.models import (
 )
 from engagement.receivers import circle_attendance_event_record
 from engagement.services import goal_snapshot, meeting_checkin_open
+from reflections.models import Reflection
 
 DEMO_PASSWORD = "miiwrap-demo"
 DEMO_LOGINS = [
@@ -64,6 +65,13 @@ FAMILY_NAMES = [
     "Rivera", "Nguyen", "Johnson", "Begay", "Hernández", "Walker",
     "Kowalski", "Ali", "Thompson", "García", "Lee", "Martin",
 ]  # fmt: skip
+DEMO_WORKED = [
+    "The family opened with what they wanted to work on; I followed.",
+    "I reflected before asking, and the plan came from their words.",
+    "We named one strength of the family before every hard topic.",
+    "Grandma's idea became the first step; the team built on it.",
+]
+
 GOALS = [
     ("We want mornings without yelling so Jayden gets to school on time.",
      "Mornings set the tone for the whole day.", "Jayden loves music; Grandma lives close."),
@@ -453,6 +461,7 @@ class Command(BaseCommand):
 
         # Goals: the family words most of them; some teams drift to staff wording.
         staff_worded = index in (4, 9)
+        goals = []
         for number in range(2 + index % 2):
             statement, why, strengths = GOALS[(index + number) % len(GOALS)]
             author, role = (
@@ -494,6 +503,7 @@ class Command(BaseCommand):
                 snapshot=goal_snapshot(goal),
             )
             event(EngagementEvent.Kind.GOAL_CREATED, author, role, created)
+            goals.append(goal)
             for week in range(0, 24, 6):
                 score = min(10, 3 + week // 4 + rng.randint(0, 2))
                 when = created + timedelta(weeks=week)
@@ -548,6 +558,31 @@ class Command(BaseCommand):
                     at(day, 21),
                     sum(ratings.values()) / 3,
                 )
+            # After most meetings the facilitator reflects (less so on drifting teams),
+            # and the family rewords a goal now and then (rarely where staff hold the pen).
+            if rng.random() < (0.25 if index in (5, 6) else 0.75):
+                when = at(day, 20)
+                Reflection.objects.create(
+                    author=facilitator, organization=team.program.organization, team=team,
+                    meeting=meeting, worked=rng.choice(DEMO_WORKED), created_at=when,
+                )  # fmt: skip
+                event(EngagementEvent.Kind.REFLECTION_LOGGED, facilitator, Role.FACILITATOR, when)
+            if goals and rng.random() < (0.15 if staff_worded else 0.5):
+                goal = rng.choice(goals)
+                family_edit = not staff_worded and rng.random() < 0.7
+                author, role = (caregiver, Role.FAMILY) if family_edit else (
+                    facilitator, Role.FACILITATOR
+                )  # fmt: skip
+                when = at(day, 21)
+                goal.version += 1
+                goal.updated_at = when
+                goal.save(update_fields=["version", "updated_at"])
+                GoalRevision.objects.create(
+                    goal=goal, version=goal.version, author=author, author_role=role,
+                    created_at=when, changed_fields=["why_it_matters"],
+                    snapshot=goal_snapshot(goal),
+                )  # fmt: skip
+                event(EngagementEvent.Kind.GOAL_EDITED, author, role, when)
             last_meeting = meeting
             day += timedelta(days=rng.choice([14, 14, 21]) + (30 if index == 6 else 0))
 
