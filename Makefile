@@ -61,6 +61,13 @@ bench: install
 
 # Outbox throughput to a local SMTP server and the sweeper's query count at 10 and 10,000
 # due emails (own database miiwrap_bench_outbox; own Redis and SMTP server on spare ports).
+# The engagement dashboards on 2,000 teams and 2 million events (own database
+# miiwrap_scale, loaded by seed_scale when empty). Figures in docs/benchmarks.md.
+.PHONY: bench-dashboards
+bench-dashboards: install
+	DEBUG=1 $(BIN)/python manage.py seed_scale --if-empty
+	DEBUG=1 $(BIN)/python benchmarks/dashboards.py
+
 .PHONY: bench-outbox
 bench-outbox: install
 	DEBUG=1 $(BIN)/python benchmarks/outbox.py

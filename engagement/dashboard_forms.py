@@ -41,6 +41,7 @@ class DashboardFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False,
                              widget=forms.HiddenInput)  # fmt: skip
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, programs, facilitators, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +69,7 @@ class DashboardFilterForm(forms.Form):
             start=data["start"], end=data["end"], group=data.get("group") or "team",
             program=data.get("program"), facilitator=data.get("facilitator"),
             phase=data.get("phase") or "", sort=data.get("sort") or "",
+            page=data.get("page") or 1,
         )  # fmt: skip
 
 

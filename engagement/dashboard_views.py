@@ -49,6 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             context["family_said"] = selectors.recent_family_checkins(actor, limit=10)
     query = request.GET.copy()
     query.pop("sort", None)
+    query.pop("page", None)
     context |= {
         "form": form, "filters": filters, "measures": MEASURES, "query": query.urlencode(),
         "role": actor.role,
@@ -80,7 +81,7 @@ def _export(request: HttpRequest, actor) -> HttpResponse:
         detail={"group": filters.group, "start": filters.start.isoformat(),
                 "end": filters.end.isoformat(), "rows": len(context["rows"])},
     )  # fmt: skip
-    rows = context["rows"]
+    rows = context["all_rows"]
 
     class Echo:
         def write(self, value: str) -> str:

@@ -21,6 +21,8 @@ from engagement.models import EngagementEvent, MeetingCheckIn
 from reflections.models import Reflection
 
 GROUPS = ("team", "facilitator", "program")
+# Rows on one page of the dashboard (the CSV has them all).
+PAGE_SIZE = 50
 # Measures with a weekly trend (team measures; circles and coded practice are too sparse
 # for a weekly line).
 TREND_KEYS = (
@@ -40,6 +42,7 @@ class Filters:
     facilitator: int | None = None
     phase: str = ""
     sort: str = ""
+    page: int = 1
 
     @property
     def days(self) -> int:
@@ -82,7 +85,7 @@ def filter_choices(actor: Actor) -> dict:
     return {"programs": list(programs), "facilitators": list(people)}
 
 
-def _trend(team_ids: list[int], end: date) -> list[dict]:
+def _trend(team_ids, end: date, *, teams: int) -> list[dict]:
     weekly = measures.weekly_sums(team_ids, end)
     series = []
     for key in TREND_KEYS:
@@ -90,7 +93,7 @@ def _trend(team_ids: list[int], end: date) -> list[dict]:
         low, high = SCALES[measure.kind]
         points = []
         for week, sums in weekly:
-            sums.teams = len(team_ids)
+            sums.teams = teams
             value = measures.values_of(sums, days=7)[key]
             points.append((week, value))
         series.append(chart(measure, points, low, high))
@@ -175,13 +178,18 @@ def dashboard(actor: Actor, filters: Filters) -> dict:
                     _values(sums, filters))
             )  # fmt: skip
     _sort(rows, filters.sort)
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(filters.page, 1), pages)
     total = measures.combined(team_sums.values())
     total.teams = len(teams)
     total.add(measures.combined(person_sums.values()))
     return {
-        "rows": rows,
+        "all_rows": rows,
+        "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "page": page,
+        "pages": pages,
         "totals": Row("total", "", values=_values(total, filters)),
-        "trends": _trend(team_ids, filters.end),
+        "trends": _trend(team_ids, filters.end, teams=len(teams)),
         "team_count": len(teams),
     }
 
@@ -253,5 +261,5 @@ def team_timeline(team: FamilyTeam, start: date, end: date, *, limit: int = 200)
     return {
         "moments": moments[:limit],
         "values": [values[m.key] for m in MEASURES],
-        "trends": _trend([team.pk], end),
+        "trends": _trend([team.pk], end, teams=1),
     }

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import DailyRollup
+from engagement.rollups import COLUMNS as ROLLUP_COLUMNS
 from reflections.models import PracticeObservation
 from reflections.practice_scores import COUNT_FIELDS, scores_of
 
@@ -83,13 +84,38 @@ class Sums:
         return self
 
 
+# Why a measure has no number, in words (translated when shown, so only what a page
+# shows is translated).
+REASONS = {
+    "few": _("fewer than 5 responses (%(n)s)"),
+    "no_responses": _("no responses"),
+    "no_meetings": _("no meetings"),
+    "no_goal_edits": _("no goal edits"),
+    "no_teams": _("no teams"),
+    "no_sessions": _("no sessions"),
+    "not_observed": _("not observed"),
+    "no_questions": _("no questions coded"),
+    "no_reflections": _("no reflections coded"),
+}
+
+
 @dataclass(frozen=True)
 class Value:
     measure: Measure
     value: float | None
     # How many things it is based on (responses, meetings, goal edits, sessions…).
     n: int
-    note: str = ""
+    reason: str = ""
+
+    @property
+    def note(self) -> str:
+        if not self.reason:
+            return ""
+        return (
+            str(REASONS[self.reason]) % {"n": self.n}
+            if self.reason == "few"
+            else str(REASONS[self.reason])
+        )
 
     @property
     def low(self) -> bool:
@@ -110,8 +136,8 @@ class Value:
         return -1.0 if self.value is None else self.value
 
 
-def _share(part: int, whole: int, empty: str) -> tuple[float | None, str]:
-    return (part / whole, "") if whole else (None, empty)
+def _share(part: int, whole: int, reason: str) -> tuple[float | None, str]:
+    return (part / whole, "") if whole else (None, reason)
 
 
 def values_of(sums: Sums, *, days: int) -> dict[str, Value]:
@@ -121,34 +147,34 @@ def values_of(sums: Sums, *, days: int) -> dict[str, Value]:
     for key in ("agency", "relevance", "partnership"):
         n = c[key]
         if n < MIN_RESPONSES:
-            note = _("fewer than 5 responses (%(n)s)") % {"n": n} if n else _("no responses")
-            values[key] = Value(BY_KEY[key], None, n, note)
+            values[key] = Value(BY_KEY[key], None, n, "few" if n else "no_responses")
         else:
             values[key] = Value(BY_KEY[key], t[key] / n, n)
-    value, note = _share(c["meetings_with_family"], c["meetings"], _("no meetings"))
+    value, note = _share(c["meetings_with_family"], c["meetings"], "no_meetings")
     values["participation"] = Value(BY_KEY["participation"], value, c["meetings"], note)
-    value, note = _share(c["family_goal_edits"], c["goal_edits"], _("no goal edits"))
+    value, note = _share(c["family_goal_edits"], c["goal_edits"], "no_goal_edits")
     values["family_goal_share"] = Value(BY_KEY["family_goal_share"], value, c["goal_edits"], note)
     team_periods = sums.teams * days / 28
     values["reflection_cadence"] = Value(
         BY_KEY["reflection_cadence"],
         c["reflections"] / team_periods if team_periods else None,
         c["reflections"],
-        "" if team_periods else _("no teams"),
+        "" if team_periods else "no_teams",
     )
     sessions = c["circle_attended"] + c["circle_missed"]
-    value, note = _share(c["circle_attended"], sessions, _("no sessions"))
+    value, note = _share(c["circle_attended"], sessions, "no_sessions")
     values["circle_attendance"] = Value(BY_KEY["circle_attendance"], value, sessions, note)
     # MI practice: the pooled counts of the coded observations in the window, scored by
     # the one definition (reflections.practice_scores).
     observed = sums.practice.get("observations", 0)
     scores = scores_of(sums.practice)
+    missing = {"rq": "no_questions", "pct_cr": "no_reflections"}
     for key, score in (("rq", scores.rq), ("pct_cr", scores.pct_cr)):
         number = score.number
         if key == "pct_cr" and number is not None:
             number /= 100
-        note = str(score.missing) if observed else _("not observed")
-        values[key] = Value(BY_KEY[key], number if observed else None, observed, note)
+        reason = ("" if number is not None else missing[key]) if observed else "not_observed"
+        values[key] = Value(BY_KEY[key], number if observed else None, observed, reason)
     return values
 
 
@@ -159,17 +185,38 @@ def window(end: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
     return end - timedelta(days=days - 1), end
 
 
-def team_sums(team_ids: Iterable[int], start: date, end: date) -> dict[int, Sums]:
+RATINGS = ("agency", "relevance", "partnership")
+_COUNTED = ("meetings", "meetings_with_family", "goal_edits", "family_goal_edits",
+            "reflections", "circle_attended", "circle_missed")  # fmt: skip
+_SUMMED = {name: Sum(name) for name in ROLLUP_COLUMNS}
+
+
+def _add_row(target: Sums, row: dict) -> None:
+    """Add one summed rollup row (a dict of the rollup's columns) to `target`."""
+    counts, totals = target.counts, target.totals
+    for name in _COUNTED:
+        counts[name] += row[name] or 0
+    for rating in RATINGS:
+        counts[rating] += row[f"{rating}_n"] or 0
+        totals[rating] += row[f"{rating}_total"] or 0
+
+
+def _ids(team_ids: Iterable[int] | QuerySet):
+    """A list of ids, or a subquery of them: PostgreSQL plans a subquery of hundreds of
+    teams as index-only scans per team, where a long literal list tempts a scan."""
+    return team_ids if isinstance(team_ids, QuerySet) else list(team_ids)
+
+
+def team_sums(team_ids: Iterable[int] | QuerySet, start: date, end: date) -> dict[int, Sums]:
     """Per team: its rollup sums over [start, end]. One query."""
     sums: dict[int, Sums] = defaultdict(Sums)
     rows = (
-        DailyRollup.objects.filter(team_id__in=list(team_ids), day__range=(start, end))
-        .values("team_id", "measure")
-        .annotate(n=Sum("n"), total=Sum("total"))
+        DailyRollup.objects.filter(team_id__in=_ids(team_ids), day__range=(start, end))
+        .values("team_id")
+        .annotate(**_SUMMED)
     )
     for row in rows:
-        sums[row["team_id"]].counts[row["measure"]] += row["n"]
-        sums[row["team_id"]].totals[row["measure"]] += row["total"]
+        _add_row(sums[row["team_id"]], row)
     return sums
 
 
@@ -183,11 +230,11 @@ def person_sums(
         DailyRollup.objects.filter(
             person_id__in=ids, organization_id=organization_id, day__range=(start, end)
         )
-        .values("person_id", "measure")
-        .annotate(n=Sum("n"))
+        .values("person_id")
+        .annotate(**_SUMMED)
     )
     for row in rows:
-        sums[row["person_id"]].counts[row["measure"]] += row["n"]
+        _add_row(sums[row["person_id"]], row)
     practice = (
         PracticeObservation.objects.filter(
             facilitator_id__in=ids, organization_id=organization_id,
@@ -204,24 +251,25 @@ def person_sums(
     return sums
 
 
-def weekly_sums(team_ids: Iterable[int], end: date, weeks: int = TREND_WEEKS) -> list[tuple]:
+def weekly_sums(
+    team_ids: Iterable[int] | QuerySet, end: date, weeks: int = TREND_WEEKS
+) -> list[tuple]:
     """(week start, Sums) for each of the last `weeks` weeks up to `end`, over the given
     teams together. One query."""
     last_monday = end - timedelta(days=end.weekday())
     first = last_monday - timedelta(weeks=weeks - 1)
     by_week: dict[date, Sums] = {first + timedelta(weeks=i): Sums() for i in range(weeks)}
     rows = (
-        DailyRollup.objects.filter(team_id__in=list(team_ids), day__range=(first, end))
+        DailyRollup.objects.filter(team_id__in=_ids(team_ids), day__range=(first, end))
         .annotate(week=TruncWeek("day"))
-        .values("week", "measure")
-        .annotate(n=Sum("n"), total=Sum("total"))
+        .values("week")
+        .annotate(**_SUMMED)
     )
     for row in rows:
         week = row["week"]
         week = week.date() if hasattr(week, "date") else week
         if week in by_week:
-            by_week[week].counts[row["measure"]] += row["n"]
-            by_week[week].totals[row["measure"]] += row["total"]
+            _add_row(by_week[week], row)
     return sorted(by_week.items())
 
 

@@ -263,11 +263,13 @@ class EngagementEvent(models.Model):
 
 
 class DailyRollup(models.Model):
-    """How much of one measure happened on one day: for a team (its meetings, goal
-    edits, check-in ratings, reflections) or for a person (circle attendance). Kept
-    current in the transaction of each event (engagement.rollups), repaired nightly;
-    dashboards read these rows, never the raw events. `n` counts; `total` sums a
-    rating (check-ins) so means stay exact when days and teams are added up."""
+    """What happened on one day, per measure: one row per team and day (its meetings,
+    goal edits, reflections and the family's check-in ratings), or per person and day
+    (their learning-circle attendance), with a column per measure (team × day ×
+    measure, the measures side by side so a window of 640 teams is a few thousand
+    rows). Kept current in the transaction of each event (engagement.rollups), repaired
+    nightly; dashboards read these rows, never the raw events. Ratings keep their count
+    and their sum, so means stay exact when days and teams are added up."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(
@@ -278,23 +280,52 @@ class DailyRollup(models.Model):
         related_name="+",
     )  # fmt: skip
     day = models.DateField()
-    measure = models.CharField(max_length=32)
-    n = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
+    meetings = models.PositiveIntegerField(default=0)
+    meetings_with_family = models.PositiveIntegerField(default=0)
+    goal_edits = models.PositiveIntegerField(default=0)
+    family_goal_edits = models.PositiveIntegerField(default=0)
+    reflections = models.PositiveIntegerField(default=0)
+    agency_n = models.PositiveIntegerField(default=0)
+    agency_total = models.PositiveIntegerField(default=0)
+    relevance_n = models.PositiveIntegerField(default=0)
+    relevance_total = models.PositiveIntegerField(default=0)
+    partnership_n = models.PositiveIntegerField(default=0)
+    partnership_total = models.PositiveIntegerField(default=0)
+    circle_attended = models.PositiveIntegerField(default=0)
+    circle_missed = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "person", "day", "measure"],
+                fields=["team", "person", "day"],
                 name="daily_rollup_unique",
                 nulls_distinct=False,
             )
         ]
         indexes = [
-            models.Index(fields=["team", "day"]),
+            # The dashboards sum a window of days for hundreds of teams: an index-only
+            # scan over (team, day) with the measures alongside.
+            models.Index(
+                fields=["team", "day"],
+                include=[
+                    "meetings",
+                    "meetings_with_family",
+                    "goal_edits",
+                    "family_goal_edits",
+                    "reflections",
+                    "agency_n",
+                    "agency_total",
+                    "relevance_n",
+                    "relevance_total",
+                    "partnership_n",
+                    "partnership_total",
+                ],
+                condition=Q(team__isnull=False),
+                name="daily_rollup_team_window",
+            ),
             models.Index(fields=["organization", "day"]),
             models.Index(fields=["person", "day"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.team_id or self.person_id} {self.day} {self.measure}={self.n}"
+        return f"{self.team_id or self.person_id} {self.day}"

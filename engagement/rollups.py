@@ -1,4 +1,5 @@
-"""The daily rollup (team × day × measure, and person × day for circle attendance),
+"""The daily rollup (team × day × measure, and person × day for circle attendance; the
+measures are columns of one row per team or person and day),
 computed from the raw events and check-ins by ONE set of SQL statements.
 
 Three callers, one computation:
@@ -24,69 +25,83 @@ from django.utils import timezone
 
 from engagement.models import DailyRollup
 
-# Which event kinds count for which team measure (and, for family goal edits, whose).
-TEAM_EVENT_MEASURES = """(VALUES
-    ('meeting_held', 'meetings', NULL),
-    ('meeting_without_family', 'meetings', NULL),
-    ('meeting_held', 'meetings_with_family', NULL),
-    ('goal_created', 'goal_edits', NULL),
-    ('goal_edited', 'goal_edits', NULL),
-    ('goal_created', 'family_goal_edits', 'family'),
-    ('goal_edited', 'family_goal_edits', 'family'),
-    ('reflection_logged', 'reflections', NULL),
-    ('prompt_answered', 'reflections', NULL)
-) AS m(kind, measure, role)"""
+# The measures, as columns of engagement_dailyrollup.
+COLUMNS = (
+    "meetings", "meetings_with_family", "goal_edits", "family_goal_edits", "reflections",
+    "agency_n", "agency_total", "relevance_n", "relevance_total", "partnership_n",
+    "partnership_total", "circle_attended", "circle_missed",
+)  # fmt: skip
 PERSON_EVENT_KINDS = ("circle_attended", "circle_missed")
+TEAM_EVENT_KINDS = (
+    "meeting_held", "meeting_without_family", "goal_created", "goal_edited",
+    "reflection_logged", "prompt_answered",
+)  # fmt: skip
 
 _DAY = "(({column}) AT TIME ZONE %(tz)s)::date"
+# What each team event counts for (one row of 0s and 1s per event)…
+_EVENT_COLUMNS = """
+    (e.kind IN ('meeting_held', 'meeting_without_family'))::int,
+    (e.kind = 'meeting_held')::int,
+    (e.kind IN ('goal_created', 'goal_edited'))::int,
+    (e.kind IN ('goal_created', 'goal_edited') AND e.actor_role = 'family')::int,
+    (e.kind IN ('reflection_logged', 'prompt_answered'))::int,
+    0, 0, 0, 0, 0, 0"""
+# …and each answered check-in (a count and a sum per rating).
+_CHECKIN_COLUMNS = """
+    0, 0, 0, 0, 0,
+    (c.agency IS NOT NULL)::int, coalesce(c.agency, 0),
+    (c.relevance IS NOT NULL)::int, coalesce(c.relevance, 0),
+    (c.partnership IS NOT NULL)::int, coalesce(c.partnership, 0)"""
+_SUMS = ", ".join(f"sum({c})" for c in COLUMNS[:11])
+_INSERT = (
+    "INSERT INTO engagement_dailyrollup "
+    f"(organization_id, team_id, person_id, day, {', '.join(COLUMNS)}) "
+)
 
 
 def _statements(scope: str, person_scope: str) -> list[str]:
-    """INSERT … SELECT for the team measures from events, the check-in ratings, and the
-    person measures. `scope` / `person_scope` add conditions (day range, team, person)."""
+    """INSERT … SELECT for the team rows (events and check-ins together) and the person
+    rows. `scope` / `person_scope` add conditions (day range, team, person)."""
     event_day = _DAY.format(column="e.occurred_at")
     checkin_day = _DAY.format(column="c.submitted_at")
-    insert = (
-        "INSERT INTO engagement_dailyrollup "
-        "(organization_id, team_id, person_id, day, measure, n, total) "
-    )
+    derived = "team_id, day, " + ", ".join(COLUMNS[:11])
     return [
-        insert
-        + f"""SELECT p.organization_id, e.team_id, NULL, {event_day} AS day, m.measure,
-                    count(*), 0
-              FROM engagement_engagementevent e
-              JOIN {TEAM_EVENT_MEASURES}
-                ON m.kind = e.kind AND (m.role IS NULL OR m.role = e.actor_role)
-              JOIN communities_familyteam t ON t.id = e.team_id
+        _INSERT
+        + f"""SELECT p.organization_id, x.team_id, NULL, x.day, {_SUMS}, 0, 0
+              FROM (
+                  SELECT e.team_id, {event_day} AS day, {_EVENT_COLUMNS}
+                  FROM engagement_engagementevent e
+                  WHERE e.team_id IS NOT NULL AND e.kind = ANY(%(team_kinds)s)
+                    {scope.format(day=event_day, team="e.team_id")}
+                  UNION ALL
+                  SELECT tm.team_id, {checkin_day} AS day, {_CHECKIN_COLUMNS}
+                  FROM engagement_meetingcheckin c
+                  JOIN communities_teammeeting tm ON tm.id = c.meeting_id
+                  WHERE c.submitted_at IS NOT NULL
+                    {scope.format(day=checkin_day, team="tm.team_id")}
+              ) AS x ({derived})
+              JOIN communities_familyteam t ON t.id = x.team_id
               JOIN communities_program p ON p.id = t.program_id
-              WHERE e.team_id IS NOT NULL {scope.format(day=event_day, team="e.team_id")}
-              GROUP BY p.organization_id, e.team_id, day, m.measure""",
-        insert
-        + f"""SELECT p.organization_id, t.id, NULL, {checkin_day} AS day, r.measure,
-                    count(r.rating), coalesce(sum(r.rating), 0)
-              FROM engagement_meetingcheckin c
-              JOIN communities_teammeeting tm ON tm.id = c.meeting_id
-              JOIN communities_familyteam t ON t.id = tm.team_id
-              JOIN communities_program p ON p.id = t.program_id
-              CROSS JOIN LATERAL (VALUES ('agency', c.agency), ('relevance', c.relevance),
-                                         ('partnership', c.partnership)) AS r(measure, rating)
-              WHERE c.submitted_at IS NOT NULL AND r.rating IS NOT NULL
-                {scope.format(day=checkin_day, team="t.id")}
-              GROUP BY p.organization_id, t.id, day, r.measure""",
-        insert
-        + f"""SELECT e.organization_id, NULL, e.actor_id, {event_day} AS day, e.kind,
-                    count(*), 0
+              GROUP BY p.organization_id, x.team_id, x.day""",
+        _INSERT
+        + f"""SELECT e.organization_id, NULL, e.actor_id, {event_day} AS day,
+                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                     count(*) FILTER (WHERE e.kind = 'circle_attended'),
+                     count(*) FILTER (WHERE e.kind = 'circle_missed')
               FROM engagement_engagementevent e
               WHERE e.kind = ANY(%(person_kinds)s) AND e.actor_id IS NOT NULL
                 AND e.organization_id IS NOT NULL
                 {person_scope.format(day=event_day, person="e.actor_id")}
-              GROUP BY e.organization_id, e.actor_id, day, e.kind""",
+              GROUP BY e.organization_id, e.actor_id, day""",
     ]
 
 
 def _run(*, delete: tuple[str, dict], scope: str, person_scope: str, params: dict) -> int:
     sql, delete_params = delete
-    params = {"tz": settings.TIME_ZONE, "person_kinds": list(PERSON_EVENT_KINDS), **params}
+    params = {
+        "tz": settings.TIME_ZONE, "person_kinds": list(PERSON_EVENT_KINDS),
+        "team_kinds": list(TEAM_EVENT_KINDS), **params,
+    }  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, delete_params)
         written = 0
@@ -145,7 +160,6 @@ def rollups_rebuild() -> int:
 def rollup_snapshot() -> list[tuple]:
     """The rollup as comparable rows (tests and the repair's check)."""
     return sorted(
-        DailyRollup.objects.values_list(
-            "organization_id", "team_id", "person_id", "day", "measure", "n", "total"
-        )
+        DailyRollup.objects.values_list("organization_id", "team_id", "person_id", "day", *COLUMNS),
+        key=str,
     )

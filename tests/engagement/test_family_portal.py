@@ -126,7 +126,8 @@ def test_it_pins_the_team_list_and_dashboard_query_counts(
         factories.make_team(world.program, facilitator=world.facilitator, name=f"Team {n}")
     with django_assert_num_queries(len(teams.captured_queries)):
         client.get(reverse("team_list"))
-    with django_assert_num_queries(7):
+    # The dashboard's own count at two sizes is pinned in tests/engagement/test_dashboards.py.
+    with django_assert_num_queries(12):
         client.get(reverse("dashboard"))
 
 

@@ -244,6 +244,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help="Empty the loaded tables first.")
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only when the database holds no data yet; otherwise do nothing.",
+        )
+        parser.add_argument(
             "--supervisor-email",
             default=SUPERVISOR_EMAIL,
             help=f"The benchmark supervisor's login (default {SUPERVISOR_EMAIL}).",
@@ -275,7 +280,7 @@ class Command(BaseCommand):
 
         started = clock.monotonic()
         with default_database(target):
-            self.load(plan, target["NAME"], force=options["force"])
+            self.load(plan, target["NAME"], force=options["force"], if_empty=options["if_empty"])
         self.stdout.write(self.style.SUCCESS(f"Total {clock.monotonic() - started:.1f} s."))
         self.stdout.write(
             f"Logins (password {SCALE_PASSWORD!r}; set DEMO_MFA_WAIVER=1 to skip MFA):\n"
@@ -286,7 +291,7 @@ class Command(BaseCommand):
             f"--supervisor-email {plan.supervisor_email}"
         )
 
-    def load(self, plan: Plan, name: str, *, force: bool) -> None:
+    def load(self, plan: Plan, name: str, *, force: bool, if_empty: bool = False) -> None:
         step = clock.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Migrated {name} in {clock.monotonic() - step:.1f} s.")
@@ -299,7 +304,11 @@ class Command(BaseCommand):
                     "SELECT EXISTS (SELECT 1 FROM communities_user) "
                     "OR EXISTS (SELECT 1 FROM engagement_engagementevent)"
                 )
-                if cursor.fetchone()[0]:
+                holds_data = cursor.fetchone()[0]
+                if holds_data and if_empty:
+                    self.stdout.write(f"{name} already holds data: nothing loaded.")
+                    return
+                if holds_data:
                     raise CommandError(
                         f"{name} already holds data; use --force to empty the loaded tables."
                     )

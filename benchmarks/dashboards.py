@@ -1,0 +1,178 @@
+"""The engagement dashboards on the scale data: figures and ratios, no pass/fail.
+
+Run `make bench-dashboards` (loads `manage.py seed_scale` into its own database,
+miiwrap_scale, if it is empty, then runs this). Prints, for the supervisor dashboard, the
+facilitator dashboard, the admin dashboard (every team), a team drill-down and the CSV:
+median and p95 server time over 30 requests through the Django test client and the
+query count; the median of the best hand-written SQL computing the same figures from the
+same tables (the daily rollup) and the ratio of the two; and the same figures computed
+from the raw events and check-ins, to show what the rollup buys.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DEMO_MFA_WAIVER", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "miiwrap.settings")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/miiwrap_scale"
+)
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from communities.models import FamilyTeam, Membership, User  # noqa: E402
+from engagement.measures import WINDOW_DAYS  # noqa: E402
+from engagement.models import DailyRollup, EngagementEvent  # noqa: E402
+
+settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+RUNS = 30
+
+# The figures of the supervisor dashboard, by hand: per team of the supervisor's programs,
+# the window's sums per measure from the rollup, plus their facilitators' circle
+# attendance and coded practice (what engagement.measures adds up).
+ROLLUP_SQL = """
+WITH scope AS (
+    SELECT t.id FROM communities_familyteam t
+    JOIN communities_membership_supervised_programs sp ON sp.program_id = t.program_id
+    WHERE sp.membership_id = %(membership)s
+)
+SELECT r.team_id, sum(r.meetings), sum(r.meetings_with_family), sum(r.goal_edits),
+       sum(r.family_goal_edits), sum(r.reflections), sum(r.agency_n), sum(r.agency_total),
+       sum(r.relevance_n), sum(r.relevance_total), sum(r.partnership_n),
+       sum(r.partnership_total)
+FROM engagement_dailyrollup r JOIN scope ON scope.id = r.team_id
+WHERE r.day BETWEEN %(start)s AND %(end)s
+GROUP BY r.team_id
+UNION ALL
+SELECT f.familyteam_id, sum(r.circle_attended), sum(r.circle_missed), 0, 0, 0, 0, 0, 0, 0,
+       0, 0
+FROM communities_familyteam_facilitators f JOIN scope ON scope.id = f.familyteam_id
+JOIN engagement_dailyrollup r ON r.person_id = f.user_id
+WHERE r.day BETWEEN %(start)s AND %(end)s
+GROUP BY f.familyteam_id
+"""
+
+# The same figures from the raw tables: events and check-ins of the window.
+RAW_SQL = """
+WITH scope AS (
+    SELECT t.id FROM communities_familyteam t
+    JOIN communities_membership_supervised_programs sp ON sp.program_id = t.program_id
+    WHERE sp.membership_id = %(membership)s
+)
+SELECT e.team_id, e.kind, e.actor_role, count(*)
+FROM engagement_engagementevent e JOIN scope ON scope.id = e.team_id
+WHERE e.occurred_at >= %(since)s
+GROUP BY e.team_id, e.kind, e.actor_role
+UNION ALL
+SELECT tm.team_id, 'checkin', '', count(*) + coalesce(sum(c.agency), 0)
+    + coalesce(sum(c.relevance), 0) + coalesce(sum(c.partnership), 0)
+FROM engagement_meetingcheckin c JOIN communities_teammeeting tm ON tm.id = c.meeting_id
+JOIN scope ON scope.id = tm.team_id
+WHERE c.submitted_at >= %(since)s
+GROUP BY tm.team_id
+UNION ALL
+SELECT f.familyteam_id, e.kind, '', count(*)
+FROM communities_familyteam_facilitators f JOIN scope ON scope.id = f.familyteam_id
+JOIN engagement_engagementevent e ON e.actor_id = f.user_id
+WHERE e.kind IN ('circle_attended', 'circle_missed') AND e.occurred_at >= %(since)s
+GROUP BY f.familyteam_id, e.kind
+"""
+
+
+def _client(email: str) -> Client:
+    user = User.objects.get(email=email)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    # The CSV asks for the password again; the benchmark has just given it.
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "email": email, "reauthenticated": True}
+    ]
+    session.save()
+    return client
+
+
+def _time_page(client: Client, url: str) -> tuple[float, float, int]:
+    reset_queries()  # DEBUG keeps the last 9,000 queries: a full log would count none
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200, (url, response.status_code, body[:300])
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1], len(queries)
+
+
+def _time_sql(sql: str, params: dict) -> float:
+    timings = []
+    with connection.cursor() as cursor:
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    teams = FamilyTeam.objects.count()
+    events = EngagementEvent.objects.count()
+    if not teams:
+        sys.exit("No scale data: run `python manage.py seed_scale` first (make bench-dashboards).")
+    print(f"Scale data: {teams:,} teams, {events:,} events, "
+          f"{DailyRollup.objects.count():,} rollup rows")  # fmt: skip
+    supervisor = Membership.objects.get(user__email="supervisor@scale.example")
+    end = timezone.localdate()
+    start = end - timedelta(days=WINDOW_DAYS - 1)
+    params = {"membership": supervisor.pk, "start": start, "end": end,
+              "since": timezone.now() - timedelta(days=WINDOW_DAYS)}  # fmt: skip
+    scope = FamilyTeam.objects.filter(
+        program__in=supervisor.supervised_programs.values("pk")
+    ).count()
+    a_team = FamilyTeam.objects.filter(program__in=supervisor.supervised_programs.all()).first()
+
+    sup = _client("supervisor@scale.example")
+    pages = [
+        (f"supervisor dashboard ({scope} teams)", sup, "/dashboard/"),
+        ("supervisor dashboard, by facilitator", sup, "/dashboard/?group=facilitator"),
+        ("team drill-down", sup, f"/dashboard/teams/{a_team.pk}/"),
+        (f"CSV ({scope} rows)", sup, "/dashboard/export.csv"),
+        ("facilitator dashboard", _client("facilitator@scale.example"), "/dashboard/"),
+        (f"admin dashboard ({teams} teams)", _client("admin@scale.example"), "/dashboard/"),
+    ]
+    rollup_ms = _time_sql(ROLLUP_SQL, params)
+    raw_ms = _time_sql(RAW_SQL, params)
+    print(f"\nhand-written SQL over the rollup (supervisor's figures): {rollup_ms:.1f} ms")
+    print(f"the same figures from the raw events and check-ins:      {raw_ms:.1f} ms "
+          f"({raw_ms / rollup_ms:.1f}× the rollup)\n")  # fmt: skip
+    print(f"{'page':44} {'median':>9} {'p95':>9} {'queries':>8} {'÷ SQL':>7}")
+    for name, client, url in pages:
+        median, p95, queries = _time_page(client, url)
+        print(f"{name:44} {median:7.1f}ms {p95:7.1f}ms {queries:8} {median / rollup_ms:7.2f}")
+
+
+if __name__ == "__main__":
+    main()
