@@ -21,7 +21,9 @@ def test_the_supervisor_filters_opens_a_trend_and_drills_into_a_team(demo, new_p
     page.get_by_label("Program").select_option(label="Intensive Wraparound")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**program=*")  # the filter is in the address (htmx pushes it)
-    expect(page.locator("#results table.dashboard tbody")).not_to_contain_text("Youth & Family Partnership")
+    expect(page.locator("#results table.dashboard tbody")).not_to_contain_text(
+        "Youth & Family Partnership"
+    )
     names = page.locator("#results table.dashboard tbody tr th").all_inner_texts()
     assert names and all("Intensive Wraparound" in n for n in names)
 
