@@ -17,10 +17,10 @@ from django.views.decorators.http import require_safe
 from communities.access import actor_for, person_for, require_role, team_for_person
 from communities.audit import audit_entry_create, family_data_viewed
 from communities.models import Role
+from communities.replica import dashboard_reads
 from engagement import dashboards, selectors
 from engagement.dashboard_forms import DashboardFilterForm, default_filters
 from engagement.measures import MEASURES
-from miiwrap.db_routers import dashboard_reads
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
 PAGE = "engagement/dashboard.html"
