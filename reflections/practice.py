@@ -239,9 +239,17 @@ def utterance_code(
     *, coding: TranscriptCoding, utterance_id: int, code: str, by: User
 ) -> UtteranceCode:
     """Confirm (or change) one practitioner utterance's code in the coder's coding."""
+    coding = TranscriptCoding.objects.select_for_update().get(pk=coding.pk)
+    given = _code_one(coding, utterance_id, code)
+    if coding.primary:
+        _counts_from_primary(coding)
+    return given
+
+
+def _code_one(coding: TranscriptCoding, utterance_id: int, code: str) -> UtteranceCode:
+    """One line's code in a locked coding (the counts are the caller's to recompute)."""
     if code != NO_CODE and code not in Code.values:
         raise PracticeRefused(_("That is not a behaviour code."))
-    coding = TranscriptCoding.objects.select_for_update().get(pk=coding.pk)
     utterance = TranscriptUtterance.objects.filter(
         pk=utterance_id, transcript_id=coding.transcript_id, practitioner=True
     ).first()
@@ -252,19 +260,22 @@ def utterance_code(
     given, _created = UtteranceCode.objects.update_or_create(
         coding=coding, utterance=utterance, defaults={"code": code, "coded_at": timezone.now()}
     )
-    if coding.primary:
-        _counts_from_primary(coding)
     return given
 
 
 @transaction.atomic
 def utterance_codes_save(*, coding: TranscriptCoding, codes: dict[int, str], by: User) -> int:
-    """Save several codes at once (the transcript coder without JavaScript)."""
+    """Save several codes at once (the transcript coder without JavaScript): one lock,
+    and the observation's counts recomputed once."""
+    if not codes:
+        return 0
+    coding = TranscriptCoding.objects.select_for_update().get(pk=coding.pk)
     for utterance_id, code in codes.items():
-        utterance_code(coding=coding, utterance_id=utterance_id, code=code, by=by)
-    if codes:
-        observation = PracticeObservation.objects.get(transcript__codings=coding)
-        _audit(observation, by, "practice_transcript_coded", {"codes": len(codes)})
+        _code_one(coding, utterance_id, code)
+    if coding.primary:
+        _counts_from_primary(coding)
+    observation = PracticeObservation.objects.get(transcript__codings=coding)
+    _audit(observation, by, "practice_transcript_coded", {"codes": len(codes)})
     return len(codes)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from communities.access import Actor
@@ -85,13 +85,6 @@ def coachees_of(actor: Actor) -> list[CoacheeRow]:
         .annotate(
             finished=Count(
                 "practice_observations",
-                filter=Q(
-                    practice_observations__completed_at__isnull=False,
-                    practice_observations__organization_id=actor.organization.pk,
-                ),
-            ),
-            last_id=Max(
-                "practice_observations__id",
                 filter=Q(
                     practice_observations__completed_at__isnull=False,
                     practice_observations__organization_id=actor.organization.pk,
