@@ -6,15 +6,18 @@ events (the daily rollup)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from communities.access import Actor, teams_in_scope
-from communities.models import FamilyTeam, Program, User
+from communities.models import FamilyTeam, Phase, Program, User
 from engagement import measures
 from engagement.measures import MEASURES, Sums, Value
 from engagement.models import EngagementEvent, MeetingCheckIn
@@ -49,17 +52,48 @@ class Filters:
         return (self.end - self.start).days + 1
 
 
+@dataclass(frozen=True)
+class TeamRef:
+    """What a dashboard row shows of its team (no model instance per row)."""
+
+    pk: int
+    name: str
+    program_id: int
+    program_name: str
+    phase_label: str
+
+
 @dataclass
 class Row:
+    """One row of the dashboard: a scope's sums, and its measures computed when asked for
+    (sorting 2,000 rows on one column computes that column only)."""
+
     key: str  # "team:12"
     label: str
-    team: FamilyTeam | None = None
+    # The scope's sums, or how to add them up when first needed (a page shows 50 rows).
+    source: Sums | Callable[[], Sums]
+    days: int
+    team: TeamRef | None = None
     detail: str = ""
-    values: dict[str, Value] = field(default_factory=dict)
+    _values: dict[str, Value] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def sums(self) -> Sums:
+        return self.source if isinstance(self.source, Sums) else self.source()
+
+    def value(self, key: str) -> Value:
+        value = self._values.get(key)
+        if value is None:
+            value = self._values[key] = measures.value_of(self.sums, key, days=self.days)
+        return value
+
+    @property
+    def values(self) -> dict[str, Value]:
+        return {m.key: self.value(m.key) for m in MEASURES}
 
     @property
     def cells(self) -> list[Value]:
-        return [self.values[m.key] for m in MEASURES]
+        return [self.value(m.key) for m in MEASURES]
 
     @property
     def low(self) -> list[Value]:
@@ -78,15 +112,27 @@ def scoped_teams(actor: Actor, filters: Filters) -> QuerySet[FamilyTeam]:
 
 
 def filter_choices(actor: Actor) -> dict:
-    """The programs and facilitators the actor may filter by (two queries)."""
+    """The programs and facilitators the actor may filter by, as (id, name) (two
+    queries)."""
     teams = teams_in_scope(actor)
-    programs = Program.objects.filter(pk__in=teams.values("program_id")).order_by("name")
-    people = User.objects.filter(facilitated_teams__in=teams).distinct().order_by("name")
-    return {"programs": list(programs), "facilitators": list(people)}
+    programs = (
+        Program.objects.filter(pk__in=teams.values("program_id"))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    people = (
+        User.objects.filter(pk__in=teams.values("facilitators"))
+        .order_by("name", "email")
+        .values_list("pk", "name", "email")
+    )
+    return {
+        "programs": list(programs),
+        "facilitators": [(pk, name or email) for pk, name, email in people],
+    }
 
 
-def _trend(team_ids, end: date, *, teams: int) -> list[dict]:
-    weekly = measures.weekly_sums(team_ids, end)
+def _trend(weekly: list[tuple[date, Sums]], *, teams: int) -> list[dict]:
+    labels = {week: date_format(week, "DATE_FORMAT") for week, _ in weekly}
     series = []
     for key in TREND_KEYS:
         measure = measures.BY_KEY[key]
@@ -94,15 +140,16 @@ def _trend(team_ids, end: date, *, teams: int) -> list[dict]:
         points = []
         for week, sums in weekly:
             sums.teams = teams
-            value = measures.values_of(sums, days=7)[key]
-            points.append((week, value))
-        series.append(chart(measure, points, low, high))
+            points.append((week, measures.value_of(sums, key, days=7)))
+        series.append(chart(measure, points, low, high, labels))
     return series
 
 
-def chart(measure, points: list[tuple[date, Value]], low: float, high: float) -> dict:
+def chart(
+    measure, points: list[tuple[date, Value]], low: float, high: float, labels: dict[date, str]
+) -> dict:
     """Coordinates for a small SVG line (viewBox 0 0 300 100), a gap where a week has no
-    value, and the measure's low line."""
+    value, the measure's low line, and the table of the same points (week label, value)."""
     width, height, left, top = 300, 100, 6, 6
     plot_w, plot_h = width - 2 * left, height - 2 * top
 
@@ -126,57 +173,64 @@ def chart(measure, points: list[tuple[date, Value]], low: float, high: float) ->
     return {
         "measure": measure,
         "points": points,
+        "rows": [(labels[week], value) for week, value in points],
+        "label": str(measure.label),
         "dots": dots,
         "paths": paths,
         "low_y": y(measure.low),
     }
 
 
-def dashboard(actor: Actor, filters: Filters) -> dict:
-    """The rows, totals and trends the actor's dashboard shows with these filters."""
-    teams = list(
-        scoped_teams(actor, filters).select_related("program").order_by("program__name", "name")
-    )
-    team_ids = [t.pk for t in teams]
-    links = FamilyTeam.facilitators.through.objects.filter(familyteam_id__in=team_ids)
-    facilitators_of: dict[int, list[int]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for team_id, user_id, name, email in links.values_list(
-        "familyteam_id", "user_id", "user__name", "user__email"
+def dashboard(actor: Actor, filters: Filters, people: list[tuple[int, str]] | None = None) -> dict:
+    """The rows, totals and trends the actor's dashboard shows with these filters. Rows
+    add up their sums and compute their measures when shown or sorted on, so 2,000 teams
+    cost one column, not 2,000 × every measure. `people`: the facilitators' names
+    (filter_choices has them)."""
+    if people is None:
+        people = filter_choices(actor)["facilitators"]
+    names = dict(people)
+    phases = dict(Phase.choices)
+    scoped = FamilyTeam.objects.filter(pk__in=scoped_teams(actor, filters).values("pk"))
+    teams: list[TeamRef] = []
+    facilitators_of: dict[int, list[int]] = {}
+    for pk, name, program_id, program_name, phase, facilitator_ids in (
+        scoped.order_by("program__name", "name")
+        .annotate(people=ArrayAgg("facilitators", default=[]))
+        .values_list("pk", "name", "program_id", "program__name", "phase", "people")
     ):
-        facilitators_of[team_id].append(user_id)
-        names[user_id] = name or email
-    organization_id = actor.organization.pk
-    team_sums = measures.team_sums(team_ids, filters.start, filters.end)
-    person_sums = measures.person_sums(names, organization_id, filters.start, filters.end)
-
+        teams.append(TeamRef(pk, name, program_id, program_name, phases.get(phase, phase)))
+        facilitators_of[pk] = [p for p in facilitator_ids if p is not None]
+    team_ids = [t.pk for t in teams]
+    in_use = {p for ids in facilitators_of.values() for p in ids}
+    team_sums, weekly = measures.team_sums(team_ids, filters.start, filters.end)
+    person_sums = measures.person_sums(in_use, actor.organization.pk, filters.start, filters.end)
     rows: list[Row] = []
+    days = filters.days
     if filters.group == "team":
         for team in teams:
-            sums = measures.sums_for_team(
-                team_sums.get(team.pk), person_sums, facilitators_of[team.pk]
-            )
-            detail = ", ".join(names[p] for p in facilitators_of[team.pk])
-            rows.append(Row(f"team:{team.pk}", team.name, team, detail, _values(sums, filters)))
+            mine = facilitators_of[team.pk]
+            sums = partial(measures.sums_for_team, team_sums.get(team.pk), person_sums, mine)
+            detail = ", ".join(names.get(p, "") for p in mine)
+            rows.append(Row(f"team:{team.pk}", team.name, sums, days, team, detail))
     elif filters.group == "facilitator":
-        for person_id, name in sorted(names.items(), key=lambda item: item[1]):
+        for person_id, name in sorted(
+            ((p, n) for p, n in names.items() if p in in_use), key=lambda item: item[1]
+        ):
             mine = [t for t in teams if person_id in facilitators_of[t.pk]]
             sums = measures.combined(team_sums.get(t.pk, Sums()) for t in mine)
             sums.teams = len(mine)
             sums.add(person_sums.get(person_id, Sums()))
-            detail = f"{len(mine)}"
-            rows.append(Row(f"facilitator:{person_id}", name, None, detail, _values(sums, filters)))
+            rows.append(Row(f"facilitator:{person_id}", name, sums, days, None, f"{len(mine)}"))
     else:
-        for program in sorted({t.program for t in teams}, key=lambda p: p.name):
-            mine = [t for t in teams if t.program_id == program.pk]
+        programs = {t.program_id: t.program_name for t in teams}
+        for program_id, program_name in sorted(programs.items(), key=lambda item: item[1]):
+            mine = [t for t in teams if t.program_id == program_id]
             sums = measures.combined(team_sums.get(t.pk, Sums()) for t in mine)
             sums.teams = len(mine)
-            people = {p for t in mine for p in facilitators_of[t.pk]}
-            sums.add(measures.combined(person_sums.get(p, Sums()) for p in people))
-            rows.append(
-                Row(f"program:{program.pk}", program.name, None, f"{len(mine)}",
-                    _values(sums, filters))
-            )  # fmt: skip
+            members = {p for t in mine for p in facilitators_of[t.pk]}
+            sums.add(measures.combined(person_sums.get(p, Sums()) for p in members))
+            rows.append(Row(f"program:{program_id}", program_name, sums, days, None,
+                            f"{len(mine)}"))  # fmt: skip
     _sort(rows, filters.sort)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
@@ -188,20 +242,16 @@ def dashboard(actor: Actor, filters: Filters) -> dict:
         "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         "page": page,
         "pages": pages,
-        "totals": Row("total", "", values=_values(total, filters)),
-        "trends": _trend(team_ids, filters.end, teams=len(teams)),
+        "totals": Row("total", "", total, days),
+        "trends": _trend(weekly, teams=len(teams)),
         "team_count": len(teams),
     }
-
-
-def _values(sums: Sums, filters: Filters) -> dict[str, Value]:
-    return measures.values_of(sums, days=filters.days)
 
 
 def _sort(rows: list[Row], sort: str) -> None:
     key = sort.lstrip("-")
     if key in measures.BY_KEY:
-        rows.sort(key=lambda r: r.values[key].sort_key, reverse=sort.startswith("-"))
+        rows.sort(key=lambda r: r.value(key).sort_key, reverse=sort.startswith("-"))
     elif key == "name":
         rows.sort(key=lambda r: r.label.lower(), reverse=sort.startswith("-"))
 
@@ -254,12 +304,12 @@ def team_timeline(team: FamilyTeam, start: date, end: date, *, limit: int = 200)
     for event in circles:
         moments.append(Moment(event.occurred_at, event.kind, labels[event.kind]))
     moments.sort(key=lambda m: m.when, reverse=True)
-    team_sum = measures.team_sums([team.pk], start, end).get(team.pk)
+    team_sums, weekly = measures.team_sums([team.pk], start, end)
     people = measures.person_sums(facilitator_ids, team.program.organization_id, start, end)
-    sums = measures.sums_for_team(team_sum, people, facilitator_ids)
+    sums = measures.sums_for_team(team_sums.get(team.pk), people, facilitator_ids)
     values = measures.values_of(sums, days=(end - start).days + 1)
     return {
         "moments": moments[:limit],
         "values": [values[m.key] for m in MEASURES],
-        "trends": _trend([team.pk], end, teams=1),
+        "trends": _trend(weekly, teams=1),
     }

@@ -6,20 +6,22 @@ Measures are computed from sums that add up exactly (counts and rating totals fr
 daily rollup, coded practice counts), so a facilitator's or program's figure is the sum
 of its teams', never an average of averages."""
 
+# The SQL below is composed of constant fragments of this module and engagement.rollups;
+# every value is a query parameter. (S608 cannot tell the two apart.)
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import DailyRollup
-from engagement.rollups import COLUMNS as ROLLUP_COLUMNS
-from reflections.models import PracticeObservation
+from engagement.rollups import MONDAY, PERSON_COLUMNS, TEAM_COLUMNS, monday
 from reflections.practice_scores import COUNT_FIELDS, scores_of
 
 WINDOW_DAYS = 90
@@ -140,42 +142,84 @@ def _share(part: int, whole: int, reason: str) -> tuple[float | None, str]:
     return (part / whole, "") if whole else (None, reason)
 
 
-def values_of(sums: Sums, *, days: int) -> dict[str, Value]:
-    """Every measure of one scope over a window of `days` days."""
-    c, t = sums.counts, sums.totals
-    values: dict[str, Value] = {}
-    for key in ("agency", "relevance", "partnership"):
-        n = c[key]
+def _rating(key: str):
+    def value(sums: Sums, days: int) -> Value:
+        n = sums.counts[key]
         if n < MIN_RESPONSES:
-            values[key] = Value(BY_KEY[key], None, n, "few" if n else "no_responses")
-        else:
-            values[key] = Value(BY_KEY[key], t[key] / n, n)
+            return Value(BY_KEY[key], None, n, "few" if n else "no_responses")
+        return Value(BY_KEY[key], sums.totals[key] / n, n)
+
+    return value
+
+
+def _participation(sums: Sums, days: int) -> Value:
+    c = sums.counts
     value, note = _share(c["meetings_with_family"], c["meetings"], "no_meetings")
-    values["participation"] = Value(BY_KEY["participation"], value, c["meetings"], note)
+    return Value(BY_KEY["participation"], value, c["meetings"], note)
+
+
+def _family_goal_share(sums: Sums, days: int) -> Value:
+    c = sums.counts
     value, note = _share(c["family_goal_edits"], c["goal_edits"], "no_goal_edits")
-    values["family_goal_share"] = Value(BY_KEY["family_goal_share"], value, c["goal_edits"], note)
+    return Value(BY_KEY["family_goal_share"], value, c["goal_edits"], note)
+
+
+def _reflection_cadence(sums: Sums, days: int) -> Value:
     team_periods = sums.teams * days / 28
-    values["reflection_cadence"] = Value(
+    return Value(
         BY_KEY["reflection_cadence"],
-        c["reflections"] / team_periods if team_periods else None,
-        c["reflections"],
+        sums.counts["reflections"] / team_periods if team_periods else None,
+        sums.counts["reflections"],
         "" if team_periods else "no_teams",
     )
+
+
+def _circle_attendance(sums: Sums, days: int) -> Value:
+    c = sums.counts
     sessions = c["circle_attended"] + c["circle_missed"]
     value, note = _share(c["circle_attended"], sessions, "no_sessions")
-    values["circle_attendance"] = Value(BY_KEY["circle_attendance"], value, sessions, note)
-    # MI practice: the pooled counts of the coded observations in the window, scored by
-    # the one definition (reflections.practice_scores).
-    observed = sums.practice.get("observations", 0)
-    scores = scores_of(sums.practice)
-    missing = {"rq": "no_questions", "pct_cr": "no_reflections"}
-    for key, score in (("rq", scores.rq), ("pct_cr", scores.pct_cr)):
-        number = score.number
+    return Value(BY_KEY["circle_attendance"], value, sessions, note)
+
+
+def _practice(key: str):
+    """MI practice: the pooled counts of the coded observations in the window, scored by
+    the one definition (reflections.practice_scores)."""
+    missing = {"rq": "no_questions", "pct_cr": "no_reflections"}[key]
+
+    def value(sums: Sums, days: int) -> Value:
+        observed = sums.practice.get("observations", 0)
+        if not observed:
+            return Value(BY_KEY[key], None, 0, "not_observed")
+        number = getattr(scores_of(sums.practice), key).number
         if key == "pct_cr" and number is not None:
             number /= 100
-        reason = ("" if number is not None else missing[key]) if observed else "not_observed"
-        values[key] = Value(BY_KEY[key], number if observed else None, observed, reason)
-    return values
+        return Value(BY_KEY[key], number, observed, "" if number is not None else missing)
+
+    return value
+
+
+# Each measure's formula: (sums of one scope, days in the window) -> Value.
+FORMULAS = {
+    "agency": _rating("agency"),
+    "relevance": _rating("relevance"),
+    "partnership": _rating("partnership"),
+    "participation": _participation,
+    "family_goal_share": _family_goal_share,
+    "reflection_cadence": _reflection_cadence,
+    "circle_attendance": _circle_attendance,
+    "rq": _practice("rq"),
+    "pct_cr": _practice("pct_cr"),
+}
+
+
+def value_of(sums: Sums, key: str, *, days: int) -> Value:
+    """One measure of one scope over a window of `days` days."""
+    return FORMULAS[key](sums, days)
+
+
+def values_of(sums: Sums, *, days: int) -> dict[str, Value]:
+    """Every measure of one scope over a window of `days` days."""
+    return {m.key: FORMULAS[m.key](sums, days) for m in MEASURES}
 
 
 # --- reading the sums (selectors: reads only, a fixed number of queries) -----------------
@@ -187,90 +231,144 @@ def window(end: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
 
 RATINGS = ("agency", "relevance", "partnership")
 _COUNTED = ("meetings", "meetings_with_family", "goal_edits", "family_goal_edits",
-            "reflections", "circle_attended", "circle_missed")  # fmt: skip
-_SUMMED = {name: Sum(name) for name in ROLLUP_COLUMNS}
+            "reflections")  # fmt: skip
 
 
-def _add_row(target: Sums, row: dict) -> None:
-    """Add one summed rollup row (a dict of the rollup's columns) to `target`."""
+def _add_team_row(target: Sums, row: Sequence[int | None]) -> None:
+    """Add one summed team row (the rollup's TEAM_COLUMNS, in order) to `target`."""
     counts, totals = target.counts, target.totals
-    for name in _COUNTED:
-        counts[name] += row[name] or 0
-    for rating in RATINGS:
-        counts[rating] += row[f"{rating}_n"] or 0
-        totals[rating] += row[f"{rating}_total"] or 0
+    for index, name in enumerate(_COUNTED):
+        counts[name] += row[index] or 0
+    for index, rating in enumerate(RATINGS):
+        counts[rating] += row[5 + 2 * index] or 0
+        totals[rating] += row[6 + 2 * index] or 0
 
 
-def _ids(team_ids: Iterable[int] | QuerySet):
-    """A list of ids, or a subquery of them: PostgreSQL plans a subquery of hundreds of
-    teams as index-only scans per team, where a long literal list tempts a scan."""
-    return team_ids if isinstance(team_ids, QuerySet) else list(team_ids)
+_TEAM_SUMS = ", ".join(f"sum({name})" for name in TEAM_COLUMNS)
+_TEAM_COLUMN_LIST = ", ".join(TEAM_COLUMNS)
+_DAY_MONDAY = MONDAY.format(day="day")
+# Full weeks come from the weekly rollup, the days the weeks don't cover (the window's
+# edges, the trend's current week) from the daily rollup; each row says whether it
+# counts for the window and for the trend, and one aggregate groups them both ways.
+_WEEKS_PART = f"""
+    SELECT team_id, week, week BETWEEN %(ws)s AND %(we)s AS in_window,
+           week BETWEEN %(t0)s AND %(tfull)s AS in_trend, {_TEAM_COLUMN_LIST}
+    FROM engagement_weeklyrollup
+    WHERE team_id = ANY(%(teams)s) AND week BETWEEN %(wlo)s AND %(whi)s"""
+_DAYS_PART = f"""
+    SELECT team_id, {_DAY_MONDAY},
+           day BETWEEN %(start)s AND %(end)s,
+           {_DAY_MONDAY} = %(partial)s, {_TEAM_COLUMN_LIST}
+    FROM engagement_dailyrollup
+    WHERE team_id = ANY(%(teams)s) AND day BETWEEN %({{lo}})s AND %({{hi}})s"""
+_GROUPED = f"""
+    SELECT GROUPING(team_id) = 0, team_id, week, in_window, in_trend, {_TEAM_SUMS}
+    FROM ({{parts}}) AS rows (team_id, week, in_window, in_trend, {_TEAM_COLUMN_LIST})
+    GROUP BY GROUPING SETS ((team_id, in_window), (week, in_trend))"""
 
 
-def team_sums(team_ids: Iterable[int] | QuerySet, start: date, end: date) -> dict[int, Sums]:
-    """Per team: its rollup sums over [start, end]. One query."""
-    sums: dict[int, Sums] = defaultdict(Sums)
-    rows = (
-        DailyRollup.objects.filter(team_id__in=_ids(team_ids), day__range=(start, end))
-        .values("team_id")
-        .annotate(**_SUMMED)
-    )
-    for row in rows:
-        _add_row(sums[row["team_id"]], row)
-    return sums
+def trend_weeks(end: date, weeks: int = TREND_WEEKS) -> list[date]:
+    """The Mondays of the last `weeks` weeks up to `end`."""
+    last_monday = monday(end)
+    return [last_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def _plan(start: date, end: date, mondays: list[date]) -> tuple[dict, list[tuple[date, date]]]:
+    """The parameters of the query, and the day ranges to read from the daily rollup."""
+    first_full = start if start.weekday() == 0 else monday(start) + timedelta(weeks=1)
+    last_full = monday(end) if end.weekday() == 6 else monday(end) - timedelta(weeks=1)
+    partial = None if end.weekday() == 6 else monday(end)
+    trend_full = mondays[-1] if partial is None else mondays[-1] - timedelta(weeks=1)
+    if first_full <= last_full:
+        days = [(start, first_full - timedelta(days=1)), (last_full + timedelta(weeks=1), end)]
+    else:  # no full week in the window: every day of it
+        days = [(start, end)]
+    if partial is not None:
+        days.append((partial, end))
+    # Merge overlapping ranges (a day read twice would count twice).
+    merged: list[tuple[date, date]] = []
+    for lo, hi in sorted(r for r in days if r[0] <= r[1]):
+        if merged and lo <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    week_ranges = [(first_full, last_full), (mondays[0], trend_full)]
+    week_ranges = [r for r in week_ranges if r[0] <= r[1]] or [(end, start)]  # none
+    params = {
+        "start": start, "end": end, "ws": first_full, "we": last_full,
+        "t0": mondays[0], "tfull": trend_full, "partial": partial,
+        "wlo": min(r[0] for r in week_ranges), "whi": max(r[1] for r in week_ranges),
+    }  # fmt: skip
+    return params, merged
+
+
+def team_sums(
+    team_ids: Iterable[int], start: date, end: date, *, weeks: int = TREND_WEEKS
+) -> tuple[dict[int, Sums], list[tuple[date, Sums]]]:
+    """Per team: its rollup sums over [start, end]; and (week start, Sums) for each of
+    the last `weeks` weeks up to `end`, over the teams together. One query: full weeks
+    from the weekly rollup, the remaining days from the daily rollup, each an
+    index-only scan."""
+    mondays = trend_weeks(end, weeks)
+    params, day_ranges = _plan(start, end, mondays)
+    parts = [_WEEKS_PART]
+    for index, (lo, hi) in enumerate(day_ranges):
+        params[f"lo{index}"], params[f"hi{index}"] = lo, hi
+        parts.append(_DAYS_PART.format(lo=f"lo{index}", hi=f"hi{index}"))
+    params["teams"] = list(team_ids)
+    per_team: dict[int, Sums] = defaultdict(Sums)
+    by_week: dict[date, Sums] = {m: Sums() for m in mondays}
+    sql = _GROUPED.format(parts=" UNION ALL ".join(parts))
+    with connections[router.db_for_read(DailyRollup)].cursor() as cursor:
+        # One round trip, one implicit transaction: a few thousand index entries are
+        # read faster by one process than by starting parallel workers for them.
+        cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = 0; {sql}", params)
+        cursor.nextset()
+        rows = cursor.fetchall()
+    for is_team, team_id, week, in_window, in_trend, *sums in rows:
+        if is_team:
+            if in_window:
+                _add_team_row(per_team[team_id], sums)
+        elif in_trend and week in by_week:
+            _add_team_row(by_week[week], sums)
+    return per_team, sorted(by_week.items())
+
+
+_PERSON_SQL = f"""
+    SELECT person_id, {", ".join(f"sum({name})" for name in PERSON_COLUMNS)}
+    FROM engagement_dailyrollup
+    WHERE person_id = ANY(%(people)s) AND organization_id = %(organization)s
+      AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY person_id"""
+_PRACTICE_SQL = f"""
+    SELECT facilitator_id, count(*), {", ".join(f"sum({name})" for name in COUNT_FIELDS)}
+    FROM reflections_practiceobservation
+    WHERE facilitator_id = ANY(%(people)s) AND organization_id = %(organization)s
+      AND completed_at IS NOT NULL AND observed_on BETWEEN %(start)s AND %(end)s
+    GROUP BY facilitator_id"""
 
 
 def person_sums(
     person_ids: Iterable[int], organization_id: int, start: date, end: date
 ) -> dict[int, Sums]:
-    """Per person: circle attendance from the rollup and coded practice. Two queries."""
-    ids = list(person_ids)
+    """Per person: circle attendance from the rollup and coded practice (the pooled
+    counts of their completed observations). Two queries."""
+    params = {"people": list(person_ids), "organization": organization_id,
+              "start": start, "end": end}  # fmt: skip
     sums: dict[int, Sums] = defaultdict(Sums)
-    rows = (
-        DailyRollup.objects.filter(
-            person_id__in=ids, organization_id=organization_id, day__range=(start, end)
-        )
-        .values("person_id")
-        .annotate(**_SUMMED)
-    )
-    for row in rows:
-        _add_row(sums[row["person_id"]], row)
-    practice = (
-        PracticeObservation.objects.filter(
-            facilitator_id__in=ids, organization_id=organization_id,
-            completed_at__isnull=False, observed_on__range=(start, end),
-        )
-        .values("facilitator_id")
-        .annotate(observations=Count("pk"), **{f"sum_{name}": Sum(name) for name in COUNT_FIELDS})
-    )  # fmt: skip
-    for row in practice:
-        target = sums[row["facilitator_id"]].practice
-        for name in COUNT_FIELDS:
-            target[name] += row[f"sum_{name}"] or 0
-        target["observations"] += row["observations"]
+    with connections[router.db_for_read(DailyRollup)].cursor() as cursor:
+        cursor.execute(_PERSON_SQL, params)
+        for person_id, *counts in cursor.fetchall():
+            target = sums[person_id].counts
+            for name, count in zip(PERSON_COLUMNS, counts, strict=True):
+                target[name] += count or 0
+        cursor.execute(_PRACTICE_SQL, params)
+        for person_id, observations, *counts in cursor.fetchall():
+            target = sums[person_id].practice
+            for name, count in zip(COUNT_FIELDS, counts, strict=True):
+                target[name] += count or 0
+            target["observations"] += observations
     return sums
-
-
-def weekly_sums(
-    team_ids: Iterable[int] | QuerySet, end: date, weeks: int = TREND_WEEKS
-) -> list[tuple]:
-    """(week start, Sums) for each of the last `weeks` weeks up to `end`, over the given
-    teams together. One query."""
-    last_monday = end - timedelta(days=end.weekday())
-    first = last_monday - timedelta(weeks=weeks - 1)
-    by_week: dict[date, Sums] = {first + timedelta(weeks=i): Sums() for i in range(weeks)}
-    rows = (
-        DailyRollup.objects.filter(team_id__in=_ids(team_ids), day__range=(first, end))
-        .annotate(week=TruncWeek("day"))
-        .values("week")
-        .annotate(**_SUMMED)
-    )
-    for row in rows:
-        week = row["week"]
-        week = week.date() if hasattr(week, "date") else week
-        if week in by_week:
-            _add_row(by_week[week], row)
-    return sorted(by_week.items())
 
 
 def combined(parts: Iterable[Sums]) -> Sums:
@@ -284,7 +382,9 @@ def sums_for_team(team_sum: Sums | None, facilitator_sums: Mapping[int, Sums], i
     """A team's own sums plus its facilitators' (circle attendance, coded practice)."""
     sums = Sums(teams=1)
     if team_sum is not None:
-        sums.add(team_sum)
+        sums.counts.update(team_sum.counts)
+        sums.totals.update(team_sum.totals)
+        sums.practice.update(team_sum.practice)
     for person_id in ids:
         person = facilitator_sums.get(person_id)
         if person is not None:

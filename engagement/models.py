@@ -329,3 +329,55 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id or self.person_id} {self.day}"
+
+
+class WeeklyRollup(models.Model):
+    """A team's week (Monday to Sunday) of the daily rollup, summed. A 90-day window of
+    640 teams reads its full weeks here (a seventh of the rows) and only the days at its
+    edges from DailyRollup; the 12-week trend reads weeks. Kept current with the daily
+    rows by the same statements (engagement.rollups)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # The unique index (team, week) serves lookups by team: no second index.
+    team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="+", db_index=False)
+    week = models.DateField()
+    meetings = models.PositiveIntegerField(default=0)
+    meetings_with_family = models.PositiveIntegerField(default=0)
+    goal_edits = models.PositiveIntegerField(default=0)
+    family_goal_edits = models.PositiveIntegerField(default=0)
+    reflections = models.PositiveIntegerField(default=0)
+    agency_n = models.PositiveIntegerField(default=0)
+    agency_total = models.PositiveIntegerField(default=0)
+    relevance_n = models.PositiveIntegerField(default=0)
+    relevance_total = models.PositiveIntegerField(default=0)
+    partnership_n = models.PositiveIntegerField(default=0)
+    partnership_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Unique per team and week, with the measures alongside: windows of weeks
+            # for hundreds of teams are index-only scans.
+            models.UniqueConstraint(
+                fields=["team", "week"],
+                name="weekly_rollup_team_week",
+                include=[
+                    "meetings",
+                    "meetings_with_family",
+                    "goal_edits",
+                    "family_goal_edits",
+                    "reflections",
+                    "agency_n",
+                    "agency_total",
+                    "relevance_n",
+                    "relevance_total",
+                    "partnership_n",
+                    "partnership_total",
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(week__week_day=2), name="weekly_rollup_week_is_a_monday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} week of {self.week}"

@@ -23,14 +23,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from engagement.models import DailyRollup
+from engagement.models import DailyRollup, WeeklyRollup
 
-# The measures, as columns of engagement_dailyrollup.
-COLUMNS = (
+# The measures, as columns of engagement_dailyrollup: a team row's (all of them in the
+# covering index daily_rollup_team_window, so a window of teams is an index-only scan)…
+TEAM_COLUMNS = (
     "meetings", "meetings_with_family", "goal_edits", "family_goal_edits", "reflections",
     "agency_n", "agency_total", "relevance_n", "relevance_total", "partnership_n",
-    "partnership_total", "circle_attended", "circle_missed",
+    "partnership_total",
 )  # fmt: skip
+# …and a person row's.
+PERSON_COLUMNS = ("circle_attended", "circle_missed")
+COLUMNS = TEAM_COLUMNS + PERSON_COLUMNS
 PERSON_EVENT_KINDS = ("circle_attended", "circle_missed")
 TEAM_EVENT_KINDS = (
     "meeting_held", "meeting_without_family", "goal_created", "goal_edited",
@@ -52,7 +56,7 @@ _CHECKIN_COLUMNS = """
     (c.agency IS NOT NULL)::int, coalesce(c.agency, 0),
     (c.relevance IS NOT NULL)::int, coalesce(c.relevance, 0),
     (c.partnership IS NOT NULL)::int, coalesce(c.partnership, 0)"""
-_SUMS = ", ".join(f"sum({c})" for c in COLUMNS[:11])
+_SUMS = ", ".join(f"sum({c})" for c in TEAM_COLUMNS)
 _INSERT = (
     "INSERT INTO engagement_dailyrollup "
     f"(organization_id, team_id, person_id, day, {', '.join(COLUMNS)}) "
@@ -64,7 +68,7 @@ def _statements(scope: str, person_scope: str) -> list[str]:
     rows. `scope` / `person_scope` add conditions (day range, team, person)."""
     event_day = _DAY.format(column="e.occurred_at")
     checkin_day = _DAY.format(column="c.submitted_at")
-    derived = "team_id, day, " + ", ".join(COLUMNS[:11])
+    derived = "team_id, day, " + ", ".join(TEAM_COLUMNS)
     return [
         _INSERT
         + f"""SELECT p.organization_id, x.team_id, NULL, x.day, {_SUMS}, 0, 0
@@ -96,7 +100,36 @@ def _statements(scope: str, person_scope: str) -> list[str]:
     ]
 
 
-def _run(*, delete: tuple[str, dict], scope: str, person_scope: str, params: dict) -> int:
+# A date's Monday, in SQL (ISO weeks, as Python's date.weekday()).
+MONDAY = "({day} - (extract(isodow FROM {day})::int - 1))"
+_WEEKLY_INSERT = f"""
+    INSERT INTO engagement_weeklyrollup
+        (organization_id, team_id, week, {", ".join(TEAM_COLUMNS)})
+    SELECT organization_id, team_id, {MONDAY.format(day="day")}, {_SUMS}
+    FROM engagement_dailyrollup
+    WHERE team_id IS NOT NULL {{scope}}
+    GROUP BY organization_id, team_id, 3"""
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _weeks(cursor, *, scope: tuple[str, str], params: dict) -> None:
+    """Re-sum weekly rows from the daily rows, after those were recomputed. `scope`: the
+    weekly rows' condition ("AND …" over team_id, week) and the same over the daily rows
+    (team_id, day)."""
+    weekly, daily = scope
+    cursor.execute(f"DELETE FROM engagement_weeklyrollup WHERE TRUE {weekly}", params)
+    cursor.execute(_WEEKLY_INSERT.format(scope=daily), params)
+
+
+def _run(
+    *, delete: tuple[str, dict], scope: str, person_scope: str, params: dict,
+    weeks: tuple[str, str] | None = None,
+) -> int:  # fmt: skip
+    """Recompute the daily rows in scope, then (`weeks`: a scope over team_id and week)
+    the weekly rows they add up to."""
     sql, delete_params = delete
     params = {
         "tz": settings.TIME_ZONE, "person_kinds": list(PERSON_EVENT_KINDS),
@@ -108,6 +141,8 @@ def _run(*, delete: tuple[str, dict], scope: str, person_scope: str, params: dic
         for statement in _statements(scope, person_scope):
             cursor.execute(statement, params)
             written += cursor.rowcount
+        if weeks is not None:
+            _weeks(cursor, scope=weeks, params=params)
     return written
 
 
@@ -122,7 +157,11 @@ def rollups_refresh(*, day: date, team_id: int | None = None, person_id: int | N
             ),
             scope="AND {team} = %(team)s AND {day} = %(day)s",
             person_scope="AND FALSE",
-            params={"team": team_id, "day": day},
+            params={"team": team_id, "day": day, "week": monday(day)},
+            weeks=(
+                "AND team_id = %(team)s AND week = %(week)s",
+                "AND team_id = %(team)s AND day BETWEEN %(week)s AND %(week)s + 6",
+            ),
         )
     if person_id is not None:
         _run(
@@ -143,7 +182,8 @@ def rollups_repair(*, days: int = 7, today: date | None = None) -> int:
         delete=("DELETE FROM engagement_dailyrollup WHERE day >= %s", [since]),
         scope="AND {day} >= %(since)s",
         person_scope="AND {day} >= %(since)s",
-        params={"since": since},
+        params={"since": since, "week": monday(since)},
+        weeks=("AND week >= %(week)s", "AND day >= %(week)s"),
     )
 
 
@@ -154,12 +194,15 @@ def rollups_rebuild() -> int:
         scope="",
         person_scope="",
         params={},
+        weeks=("", ""),
     )
 
 
 def rollup_snapshot() -> list[tuple]:
-    """The rollup as comparable rows (tests and the repair's check)."""
-    return sorted(
-        DailyRollup.objects.values_list("organization_id", "team_id", "person_id", "day", *COLUMNS),
-        key=str,
+    """The rollup, daily and weekly rows, as comparable rows (tests and the repair's
+    check)."""
+    daily = DailyRollup.objects.values_list(
+        "organization_id", "team_id", "person_id", "day", *COLUMNS
     )
+    weekly = WeeklyRollup.objects.values_list("organization_id", "team_id", "week", *TEAM_COLUMNS)
+    return sorted(daily, key=str) + [("week", *row) for row in sorted(weekly, key=str)]

@@ -9,18 +9,21 @@ from datetime import timedelta
 from django.utils import timezone
 
 from communities.models import Role
-from engagement import services
-from engagement.models import DailyRollup, EngagementEvent, MeetingCheckIn
+from engagement import measures, services
+from engagement.models import DailyRollup, EngagementEvent, MeetingCheckIn, WeeklyRollup
 from engagement.rollups import COLUMNS, rollup_snapshot, rollups_rebuild, rollups_repair
 
 
 def _recomputed() -> list[tuple]:
     """What a full recomputation from the raw tables gives, leaving the table as found."""
     kept = list(DailyRollup.objects.values())
+    kept_weeks = list(WeeklyRollup.objects.values())
     rollups_rebuild()
     fresh = rollup_snapshot()
     DailyRollup.objects.all().delete()
     DailyRollup.objects.bulk_create(DailyRollup(**row) for row in kept)
+    WeeklyRollup.objects.all().delete()
+    WeeklyRollup.objects.bulk_create(WeeklyRollup(**row) for row in kept_weeks)
     return fresh
 
 
@@ -97,3 +100,48 @@ def test_the_repair_leaves_older_days_alone(world):
     before = rollup_snapshot()
     assert rollups_repair() == 0
     assert rollup_snapshot() == before
+
+
+def test_the_weekly_rows_are_the_daily_rows_summed_by_week(world):
+    for days_ago in (0, 1, 6, 7, 8, 13, 40):
+        EngagementEvent.objects.create(
+            team=world.team, actor=world.facilitator, actor_role=Role.FACILITATOR,
+            kind=EngagementEvent.Kind.MEETING_HELD,
+            occurred_at=timezone.now() - timedelta(days=days_ago),
+        )  # fmt: skip
+    by_week: dict = {}
+    for day, meetings in DailyRollup.objects.filter(team=world.team).values_list(
+        "day", "meetings"
+    ):
+        monday = day - timedelta(days=day.weekday())
+        by_week[monday] = by_week.get(monday, 0) + meetings
+    assert dict(WeeklyRollup.objects.values_list("week", "meetings")) == by_week
+    assert rollup_snapshot() == _recomputed()
+
+
+def test_windows_and_trends_read_from_weeks_and_days_equal_the_daily_sums(world):
+    """Every way a window can fall on weeks (starting on a Monday or mid-week, ending on
+    a Sunday or mid-week, shorter than a week) gives the sums of its days; the trend's
+    weeks, the sums of theirs (the current week partly)."""
+    now = timezone.now()
+    for days_ago in range(0, 120, 3):
+        EngagementEvent.objects.create(
+            team=world.team, actor=world.facilitator, actor_role=Role.FACILITATOR,
+            kind=EngagementEvent.Kind.MEETING_HELD, occurred_at=now - timedelta(days=days_ago),
+        )  # fmt: skip
+    daily = dict(DailyRollup.objects.filter(team=world.team).values_list("day", "meetings"))
+    today = timezone.localdate()
+
+    def days_sum(lo, hi):
+        return sum(n for day, n in daily.items() if lo <= day <= hi)
+
+    for end_back in range(0, 8):  # ends on every day of the week
+        end = today - timedelta(days=end_back)
+        for length in (1, 5, 7, 8, 14, 30, 90, 100):
+            start = end - timedelta(days=length - 1)
+            per_team, weeks = measures.team_sums([world.team.pk], start, end)
+            got = per_team[world.team.pk].counts["meetings"]
+            assert got == days_sum(start, end), (start, end)
+            for week, sums in weeks:
+                expected = days_sum(week, min(week + timedelta(days=6), end))
+                assert sums.counts["meetings"] == expected, (end, week)
