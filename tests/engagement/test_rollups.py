@@ -110,9 +110,7 @@ def test_the_weekly_rows_are_the_daily_rows_summed_by_week(world):
             occurred_at=timezone.now() - timedelta(days=days_ago),
         )  # fmt: skip
     by_week: dict = {}
-    for day, meetings in DailyRollup.objects.filter(team=world.team).values_list(
-        "day", "meetings"
-    ):
+    for day, meetings in DailyRollup.objects.filter(team=world.team).values_list("day", "meetings"):
         monday = day - timedelta(days=day.weekday())
         by_week[monday] = by_week.get(monday, 0) + meetings
     assert dict(WeeklyRollup.objects.values_list("week", "meetings")) == by_week
