@@ -28,15 +28,14 @@ PAGE = "engagement/dashboard.html"
 
 def _filters(request: HttpRequest, actor):
     """The filters asked for, or the default view with the form's reasons (status 400);
-    and the facilitators the actor may filter by."""
-    choices = dashboards.filter_choices(actor)
-    form = DashboardFilterForm(request.GET or None, **choices)
-    people = choices["facilitators"]
+    and the actor's scope (the teams, and the choices of the filters)."""
+    scope = dashboards.dashboard_scope(actor)
+    form = DashboardFilterForm(request.GET or None, **scope.choices)
     if not request.GET:
-        return form, default_filters(), 200, people
+        return form, default_filters(), 200, scope
     if form.is_valid():
-        return form, form.filters(), 200, people
-    return form, default_filters(), 400, people
+        return form, form.filters(), 200, scope
+    return form, default_filters(), 400, scope
 
 
 @login_required
@@ -45,8 +44,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     require_role(actor, *STAFF)
     with dashboard_reads():
-        form, filters, status, people = _filters(request, actor)
-        context = dashboards.dashboard(actor, filters, people)
+        form, filters, status, scope = _filters(request, actor)
+        context = dashboards.dashboard(actor, filters, scope)
         if actor.role == Role.FACILITATOR:
             context["family_said"] = selectors.recent_family_checkins(actor, limit=10)
     query = request.GET.copy()
@@ -73,10 +72,10 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def _export(request: HttpRequest, actor) -> HttpResponse:
     with dashboard_reads():
-        form, filters, status, people = _filters(request, actor)
+        form, filters, status, scope = _filters(request, actor)
         if status != 200:
             return render(request, PAGE, {"form": form, "filters": filters}, status=400)
-        context = dashboards.dashboard(actor, filters, people)
+        context = dashboards.dashboard(actor, filters, scope)
     audit_entry_create(
         actor=request.user, action="view", subject="engagement dashboard CSV",
         organization=actor.organization,
@@ -117,7 +116,7 @@ def team_drilldown(request: HttpRequest, team_id: int) -> HttpResponse:
     if access.actor.role not in STAFF:
         raise PermissionDenied
     with dashboard_reads():
-        form, filters, status, _people = _filters(request, access.actor)
+        form, filters, status, _scope = _filters(request, access.actor)
         context = dashboards.team_timeline(access.team, filters.start, filters.end)
     family_data_viewed(request, team=access.team, subject="engagement drill-down")
     context |= {"team": access.team, "form": form, "filters": filters, "measures": MEASURES}

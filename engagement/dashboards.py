@@ -10,14 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
+from typing import NamedTuple
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import CharField
+from django.db.models import Value as V
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from communities.access import Actor, teams_in_scope
-from communities.models import FamilyTeam, Phase, Program, User
+from communities.models import FamilyTeam, Phase
 from engagement import measures
 from engagement.measures import MEASURES, Sums, Value
 from engagement.models import EngagementEvent, MeetingCheckIn
@@ -52,15 +56,16 @@ class Filters:
         return (self.end - self.start).days + 1
 
 
-@dataclass(frozen=True)
-class TeamRef:
+class TeamRef(NamedTuple):
     """What a dashboard row shows of its team (no model instance per row)."""
 
     pk: int
     name: str
     program_id: int
     program_name: str
+    phase: str
     phase_label: str
+    facilitators: tuple[int, ...] = ()
 
 
 @dataclass
@@ -100,35 +105,64 @@ class Row:
         return [v for v in self.cells if v.low]
 
 
-def scoped_teams(actor: Actor, filters: Filters) -> QuerySet[FamilyTeam]:
-    teams = teams_in_scope(actor)
-    if filters.program:
-        teams = teams.filter(program_id=filters.program)
-    if filters.facilitator:
-        teams = teams.filter(facilitators=filters.facilitator)
-    if filters.phase:
-        teams = teams.filter(phase=filters.phase)
-    return teams
+@dataclass
+class Scope:
+    """Every team the actor may see, with its program, phase and facilitators (one
+    query); the filters' choices come from it, and filtering happens on it."""
+
+    teams: list[TeamRef]
+    names: dict[int, str]  # facilitator id -> name
+
+    @property
+    def choices(self) -> dict:
+        programs = sorted({(t.program_id, t.program_name) for t in self.teams}, key=_by_name)
+        people = sorted(self.names.items(), key=_by_name)
+        return {"programs": programs, "facilitators": people}
+
+    def filtered(self, filters: Filters) -> list[TeamRef]:
+        return [
+            t for t in self.teams
+            if (not filters.program or t.program_id == filters.program)
+            and (not filters.facilitator or filters.facilitator in t.facilitators)
+            and (not filters.phase or t.phase == filters.phase)
+        ]  # fmt: skip
 
 
-def filter_choices(actor: Actor) -> dict:
-    """The programs and facilitators the actor may filter by, as (id, name) (two
-    queries)."""
-    teams = teams_in_scope(actor)
-    programs = (
-        Program.objects.filter(pk__in=teams.values("program_id"))
-        .order_by("name")
-        .values_list("pk", "name")
+def _by_name(item: tuple[int, str]) -> tuple[str, int]:
+    return item[1].casefold(), item[0]
+
+
+def dashboard_scope(actor: Actor) -> Scope:
+    """The teams in the actor's scope (communities.access.teams_in_scope), ordered by
+    program and name. One query."""
+    phases = {code: str(label) for code, label in Phase.choices}  # one gettext each
+    teams: list[TeamRef] = []
+    names: dict[int, str] = {}
+    label = Coalesce(
+        NullIf("facilitators__name", V("")), "facilitators__email", output_field=CharField()
     )
-    people = (
-        User.objects.filter(pk__in=teams.values("facilitators"))
-        .order_by("name", "email")
-        .values_list("pk", "name", "email")
+    rows = (
+        FamilyTeam.objects.filter(pk__in=teams_in_scope(actor).values("pk"))
+        .order_by("program__name", "name", "pk")
+        .annotate(
+            people=ArrayAgg("facilitators", order_by="facilitators", default=[]),
+            labels=ArrayAgg(label, order_by="facilitators", default=[]),
+        )
+        .values_list("pk", "name", "program_id", "program__name", "phase", "people", "labels")
     )
-    return {
-        "programs": list(programs),
-        "facilitators": [(pk, name or email) for pk, name, email in people],
-    }
+    # The rows as PostgreSQL sends them: Django's per-value conversions of 640 rows of
+    # arrays cost as much as the query.
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for pk, name, program_id, program_name, phase, people, labels in rows:
+        if people and people[0] is None:  # no facilitator (the join's one empty row)
+            people, labels = [], []
+        names.update(zip(people, labels, strict=True))
+        teams.append(TeamRef(pk, name, program_id, program_name, phase,
+                             phases.get(phase, phase), tuple(people)))  # fmt: skip
+    return Scope(teams, names)
 
 
 def _trend(weekly: list[tuple[date, Sums]], *, teams: int) -> list[dict]:
@@ -181,29 +215,20 @@ def chart(
     }
 
 
-def dashboard(actor: Actor, filters: Filters, people: list[tuple[int, str]] | None = None) -> dict:
+def dashboard(actor: Actor, filters: Filters, scope: Scope | None = None) -> dict:
     """The rows, totals and trends the actor's dashboard shows with these filters. Rows
     add up their sums and compute their measures when shown or sorted on, so 2,000 teams
-    cost one column, not 2,000 × every measure. `people`: the facilitators' names
-    (filter_choices has them)."""
-    if people is None:
-        people = filter_choices(actor)["facilitators"]
-    names = dict(people)
-    phases = dict(Phase.choices)
-    scoped = FamilyTeam.objects.filter(pk__in=scoped_teams(actor, filters).values("pk"))
-    teams: list[TeamRef] = []
-    facilitators_of: dict[int, list[int]] = {}
-    for pk, name, program_id, program_name, phase, facilitator_ids in (
-        scoped.order_by("program__name", "name")
-        .annotate(people=ArrayAgg("facilitators", default=[]))
-        .values_list("pk", "name", "program_id", "program__name", "phase", "people")
-    ):
-        teams.append(TeamRef(pk, name, program_id, program_name, phases.get(phase, phase)))
-        facilitators_of[pk] = [p for p in facilitator_ids if p is not None]
+    cost one column, not 2,000 × every measure."""
+    scope = scope or dashboard_scope(actor)
+    names = scope.names
+    teams = scope.filtered(filters)
+    facilitators_of = {t.pk: t.facilitators for t in teams}
     team_ids = [t.pk for t in teams]
     in_use = {p for ids in facilitators_of.values() for p in ids}
-    team_sums, weekly = measures.team_sums(team_ids, filters.start, filters.end)
-    person_sums = measures.person_sums(in_use, actor.organization.pk, filters.start, filters.end)
+    team_sums, weekly, team_total = measures.team_sums(team_ids, filters.start, filters.end)
+    person_sums, person_total = measures.person_sums(
+        in_use, actor.organization.pk, filters.start, filters.end
+    )
     rows: list[Row] = []
     days = filters.days
     if filters.group == "team":
@@ -234,9 +259,8 @@ def dashboard(actor: Actor, filters: Filters, people: list[tuple[int, str]] | No
     _sort(rows, filters.sort)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
-    total = measures.combined(team_sums.values())
+    total = measures.combined([team_total, person_total])
     total.teams = len(teams)
-    total.add(measures.combined(person_sums.values()))
     return {
         "all_rows": rows,
         "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
@@ -304,8 +328,10 @@ def team_timeline(team: FamilyTeam, start: date, end: date, *, limit: int = 200)
     for event in circles:
         moments.append(Moment(event.occurred_at, event.kind, labels[event.kind]))
     moments.sort(key=lambda m: m.when, reverse=True)
-    team_sums, weekly = measures.team_sums([team.pk], start, end)
-    people = measures.person_sums(facilitator_ids, team.program.organization_id, start, end)
+    team_sums, weekly, _total = measures.team_sums([team.pk], start, end)
+    people, _people_total = measures.person_sums(
+        facilitator_ids, team.program.organization_id, start, end
+    )
     sums = measures.sums_for_team(team_sums.get(team.pk), people, facilitator_ids)
     values = measures.values_of(sums, days=(end - start).days + 1)
     return {

@@ -16,8 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.db import connections, router
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from engagement.models import DailyRollup
@@ -101,6 +103,12 @@ REASONS = {
 }
 
 
+@lru_cache(maxsize=64)
+def _reason(language: str | None, key: str) -> str:
+    """A reason in words, translated once per language (a page shows hundreds)."""
+    return str(REASONS[key])
+
+
 @dataclass(frozen=True)
 class Value:
     measure: Measure
@@ -113,11 +121,8 @@ class Value:
     def note(self) -> str:
         if not self.reason:
             return ""
-        return (
-            str(REASONS[self.reason]) % {"n": self.n}
-            if self.reason == "few"
-            else str(REASONS[self.reason])
-        )
+        words = _reason(get_language(), self.reason)
+        return words % {"n": self.n} if self.reason == "few" else words
 
     @property
     def low(self) -> bool:
@@ -262,9 +267,10 @@ _DAYS_PART = f"""
     FROM engagement_dailyrollup
     WHERE team_id = ANY(%(teams)s) AND day BETWEEN %({{lo}})s AND %({{hi}})s"""
 _GROUPED = f"""
-    SELECT GROUPING(team_id) = 0, team_id, week, in_window, in_trend, {_TEAM_SUMS}
+    SELECT GROUPING(team_id) = 0, GROUPING(week) = 0, team_id, week, in_window, in_trend,
+           {_TEAM_SUMS}
     FROM ({{parts}}) AS rows (team_id, week, in_window, in_trend, {_TEAM_COLUMN_LIST})
-    GROUP BY GROUPING SETS ((team_id, in_window), (week, in_trend))"""
+    GROUP BY GROUPING SETS ((team_id, in_window), (week, in_trend), (in_window))"""
 
 
 def trend_weeks(end: date, weeks: int = TREND_WEEKS) -> list[date]:
@@ -304,11 +310,11 @@ def _plan(start: date, end: date, mondays: list[date]) -> tuple[dict, list[tuple
 
 def team_sums(
     team_ids: Iterable[int], start: date, end: date, *, weeks: int = TREND_WEEKS
-) -> tuple[dict[int, Sums], list[tuple[date, Sums]]]:
-    """Per team: its rollup sums over [start, end]; and (week start, Sums) for each of
-    the last `weeks` weeks up to `end`, over the teams together. One query: full weeks
-    from the weekly rollup, the remaining days from the daily rollup, each an
-    index-only scan."""
+) -> tuple[dict[int, Sums], list[tuple[date, Sums]], Sums]:
+    """Per team: its rollup sums over [start, end]; (week start, Sums) for each of the
+    last `weeks` weeks up to `end`, over the teams together; and the window's sums of
+    all the teams. One query: full weeks from the weekly rollup, the remaining days from
+    the daily rollup, each an index-only scan."""
     mondays = trend_weeks(end, weeks)
     params, day_ranges = _plan(start, end, mondays)
     parts = [_WEEKS_PART]
@@ -318,6 +324,7 @@ def team_sums(
     params["teams"] = list(team_ids)
     per_team: dict[int, Sums] = defaultdict(Sums)
     by_week: dict[date, Sums] = {m: Sums() for m in mondays}
+    total = Sums()
     sql = _GROUPED.format(parts=" UNION ALL ".join(parts))
     with connections[router.db_for_read(DailyRollup)].cursor() as cursor:
         # One round trip, one implicit transaction: a few thousand index entries are
@@ -325,50 +332,56 @@ def team_sums(
         cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = 0; {sql}", params)
         cursor.nextset()
         rows = cursor.fetchall()
-    for is_team, team_id, week, in_window, in_trend, *sums in rows:
+    for is_team, is_week, team_id, week, in_window, in_trend, *sums in rows:
         if is_team:
             if in_window:
                 _add_team_row(per_team[team_id], sums)
-        elif in_trend and week in by_week:
-            _add_team_row(by_week[week], sums)
-    return per_team, sorted(by_week.items())
+        elif is_week:
+            if in_trend and week in by_week:
+                _add_team_row(by_week[week], sums)
+        elif in_window:
+            _add_team_row(total, sums)
+    return per_team, sorted(by_week.items()), total
 
 
 _PERSON_SQL = f"""
-    SELECT person_id, {", ".join(f"sum({name})" for name in PERSON_COLUMNS)}
+    SELECT GROUPING(person_id) = 0, person_id,
+           {", ".join(f"sum({name})" for name in PERSON_COLUMNS)}
     FROM engagement_dailyrollup
     WHERE person_id = ANY(%(people)s) AND organization_id = %(organization)s
       AND day BETWEEN %(start)s AND %(end)s
-    GROUP BY person_id"""
+    GROUP BY GROUPING SETS ((person_id), ())"""
 _PRACTICE_SQL = f"""
-    SELECT facilitator_id, count(*), {", ".join(f"sum({name})" for name in COUNT_FIELDS)}
+    SELECT GROUPING(facilitator_id) = 0, facilitator_id, count(*),
+           {", ".join(f"sum({name})" for name in COUNT_FIELDS)}
     FROM reflections_practiceobservation
     WHERE facilitator_id = ANY(%(people)s) AND organization_id = %(organization)s
       AND completed_at IS NOT NULL AND observed_on BETWEEN %(start)s AND %(end)s
-    GROUP BY facilitator_id"""
+    GROUP BY GROUPING SETS ((facilitator_id), ())"""
 
 
 def person_sums(
     person_ids: Iterable[int], organization_id: int, start: date, end: date
-) -> dict[int, Sums]:
-    """Per person: circle attendance from the rollup and coded practice (the pooled
-    counts of their completed observations). Two queries."""
+) -> tuple[dict[int, Sums], Sums]:
+    """Per person, and for all of them together: circle attendance from the rollup and
+    coded practice (the pooled counts of their completed observations). Two queries."""
     params = {"people": list(person_ids), "organization": organization_id,
               "start": start, "end": end}  # fmt: skip
     sums: dict[int, Sums] = defaultdict(Sums)
+    total = Sums()
     with connections[router.db_for_read(DailyRollup)].cursor() as cursor:
         cursor.execute(_PERSON_SQL, params)
-        for person_id, *counts in cursor.fetchall():
-            target = sums[person_id].counts
+        for is_person, person_id, *counts in cursor.fetchall():
+            target = (sums[person_id] if is_person else total).counts
             for name, count in zip(PERSON_COLUMNS, counts, strict=True):
                 target[name] += count or 0
         cursor.execute(_PRACTICE_SQL, params)
-        for person_id, observations, *counts in cursor.fetchall():
-            target = sums[person_id].practice
+        for is_person, person_id, observations, *counts in cursor.fetchall():
+            target = (sums[person_id] if is_person else total).practice
             for name, count in zip(COUNT_FIELDS, counts, strict=True):
                 target[name] += count or 0
             target["observations"] += observations
-    return sums
+    return sums, total
 
 
 def combined(parts: Iterable[Sums]) -> Sums:

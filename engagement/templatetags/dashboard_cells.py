@@ -7,8 +7,9 @@ from functools import lru_cache
 from html import escape
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from engagement.measures import BY_KEY, Value
@@ -25,6 +26,30 @@ def _cell(value: Value, label: str, low: str) -> str:
         mark = f'<span class="low-mark">▼ {low}</span>'
         return f'<td data-label="{label}" class="low">{display} {mark}{n}</td>'
     return f'<td data-label="{label}">{display}{n}</td>'
+
+
+@register.simple_tag
+def dashboard_row(row) -> SafeString:
+    """One <tr> of the dashboard: the row's heading (a team links to its drill-down,
+    with its program, phase and facilitators; a facilitator or program says how many
+    teams) and its cells."""
+    if row.team is not None:
+        team = row.team
+        href = reverse("dashboard_team", args=[team.pk])
+        heading = (
+            f'<a href="{escape(href)}">{escape(row.label)}</a><br><small class="muted">'
+            f"{escape(team.program_name)} · {escape(team.phase_label)} · {escape(row.detail)}"
+            "</small>"
+        )
+    else:
+        heading = escape(row.label)
+        if row.detail:
+            n = int(row.detail)
+            count = ngettext("%(n)s team", "%(n)s teams", n) % {"n": n}
+            heading += f' <small class="muted">· {escape(count)}</small>'
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        f'<tr><th scope="row">{heading}</th>{measure_cells(row.cells)}</tr>'
+    )
 
 
 @register.simple_tag
@@ -45,3 +70,16 @@ def _label(language: str, key: str) -> str:
 @lru_cache(maxsize=8)
 def _words(language: str, text: str) -> str:
     return escape(_(text))
+
+
+@register.simple_tag
+def trend_rows(trend: dict) -> SafeString:
+    """The <tr> of a trend's table: the week, and its figure (and "low")."""
+    low = " · " + _words(get_language(), "low")
+    label = escape(trend["label"])
+    rows = [
+        f'<tr><th scope="row">{escape(week)}</th><td data-label="{label}">'
+        f"{escape(value.display)}{low if value.low else ''}</td></tr>"
+        for week, value in trend["rows"]
+    ]
+    return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)

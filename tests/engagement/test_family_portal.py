@@ -127,7 +127,7 @@ def test_it_pins_the_team_list_and_dashboard_query_counts(
     with django_assert_num_queries(len(teams.captured_queries)):
         client.get(reverse("team_list"))
     # The dashboard's own count at two sizes is pinned in tests/engagement/test_dashboards.py.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("dashboard"))
 
 
