@@ -251,26 +251,66 @@ def _add_team_row(target: Sums, row: Sequence[int | None]) -> None:
 
 _TEAM_SUMS = ", ".join(f"sum({name})" for name in TEAM_COLUMNS)
 _TEAM_COLUMN_LIST = ", ".join(TEAM_COLUMNS)
-_DAY_MONDAY = MONDAY.format(day="day")
-# Full weeks come from the weekly rollup, the days the weeks don't cover (the window's
-# edges, the trend's current week) from the daily rollup; each row says whether it
-# counts for the window and for the trend, and one aggregate groups them both ways.
-_WEEKS_PART = f"""
-    SELECT team_id, week, week BETWEEN %(ws)s AND %(we)s AS in_window,
-           week BETWEEN %(t0)s AND %(tfull)s AS in_trend, {_TEAM_COLUMN_LIST}
-    FROM engagement_weeklyrollup
-    WHERE team_id = ANY(%(teams)s) AND week BETWEEN %(wlo)s AND %(whi)s"""
-_DAYS_PART = f"""
-    SELECT team_id, {_DAY_MONDAY},
-           day BETWEEN %(start)s AND %(end)s,
-           {_DAY_MONDAY} = %(partial)s, {_TEAM_COLUMN_LIST}
-    FROM engagement_dailyrollup
-    WHERE team_id = ANY(%(teams)s) AND day BETWEEN %({{lo}})s AND %({{hi}})s"""
-_GROUPED = f"""
-    SELECT GROUPING(team_id) = 0, GROUPING(week) = 0, team_id, week, in_window, in_trend,
-           {_TEAM_SUMS}
-    FROM ({{parts}}) AS rows (team_id, week, in_window, in_trend, {_TEAM_COLUMN_LIST})
-    GROUP BY GROUPING SETS ((team_id, in_window), (week, in_trend), (in_window))"""
+# Full weeks come from a weekly rollup, the days the weeks don't cover (the window's
+# edges, the trend's current week) from a daily one; each row says whether it counts for
+# the window and for the trend, and one aggregate groups them both ways. The same parts
+# read teams (engagement_weeklyrollup, engagement_dailyrollup) or whole programs
+# (engagement_programrollup).
+_SOURCES = {
+    "teams": {
+        "weeks": "engagement_weeklyrollup", "week": "week",
+        "days": "engagement_dailyrollup", "day": "day", "id": "team_id", "span": "",
+    },
+    "programs": {
+        "weeks": "engagement_programrollup", "week": "start",
+        "days": "engagement_programrollup", "day": "start", "id": "program_id",
+        "span": "AND span = '{}'",
+    },
+}  # fmt: skip
+
+
+def _weeks_part(source: dict) -> str:
+    week, span = source["week"], source["span"].format("week")
+    return f"""
+    SELECT {source["id"]}, {week}, {week} BETWEEN %(ws)s AND %(we)s,
+           {week} BETWEEN %(t0)s AND %(tfull)s, {_TEAM_COLUMN_LIST}
+    FROM {source["weeks"]}
+    WHERE {source["id"]} = ANY(%(ids)s) {span} AND {week} BETWEEN %(wlo)s AND %(whi)s"""
+
+
+def _days_part(source: dict, lo: str, hi: str) -> str:
+    day, span = source["day"], source["span"].format("day")
+    day_monday = MONDAY.format(day=day)
+    return f"""
+    SELECT {source["id"]}, {day_monday}, {day} BETWEEN %(start)s AND %(end)s,
+           {day_monday} = %(partial)s, {_TEAM_COLUMN_LIST}
+    FROM {source["days"]}
+    WHERE {source["id"]} = ANY(%(ids)s) {span} AND {day} BETWEEN %({lo})s AND %({hi})s"""
+
+
+def _rows_of(source: str, day_ranges: list, ids_param: str) -> str:
+    parts = [_weeks_part(_SOURCES[source])]
+    parts += [_days_part(_SOURCES[source], f"lo{i}", f"hi{i}") for i in range(len(day_ranges))]
+    return (
+        f"({' UNION ALL '.join(parts)}) AS rows "
+        f"(id, week, in_window, in_trend, {_TEAM_COLUMN_LIST})"
+    ).replace("%(ids)s", f"%({ids_param})s")
+
+
+# Everything from the teams: per team, per week, and the total.
+_GROUPED_TEAMS = f"""
+    SELECT GROUPING(id) = 0, GROUPING(week) = 0, id, week, in_window, in_trend, {_TEAM_SUMS}
+    FROM {{teams}}
+    GROUP BY GROUPING SETS ((id, in_window), (week, in_trend), (in_window))"""
+# Rows of some teams; weeks and the total from their whole programs.
+_GROUPED_PROGRAMS = f"""
+    SELECT TRUE, FALSE, id, NULL::date, in_window, NULL::boolean, {_TEAM_SUMS}
+    FROM {{teams}}
+    GROUP BY id, in_window
+    UNION ALL
+    SELECT FALSE, GROUPING(week) = 0, NULL, week, in_window, in_trend, {_TEAM_SUMS}
+    FROM {{programs}}
+    GROUP BY GROUPING SETS ((week, in_trend), (in_window))"""
 
 
 def trend_weeks(end: date, weeks: int = TREND_WEEKS) -> list[date]:
@@ -309,23 +349,33 @@ def _plan(start: date, end: date, mondays: list[date]) -> tuple[dict, list[tuple
 
 
 def team_sums(
-    team_ids: Iterable[int], start: date, end: date, *, weeks: int = TREND_WEEKS
-) -> tuple[dict[int, Sums], list[tuple[date, Sums]], Sums]:
+    team_ids: Iterable[int], start: date, end: date, *, weeks: int = TREND_WEEKS,
+    programs: Iterable[int] | None = None,
+) -> tuple[dict[int, Sums], list[tuple[date, Sums]], Sums]:  # fmt: skip
     """Per team: its rollup sums over [start, end]; (week start, Sums) for each of the
     last `weeks` weeks up to `end`, over the teams together; and the window's sums of
     all the teams. One query: full weeks from the weekly rollup, the remaining days from
-    the daily rollup, each an index-only scan."""
+    the daily rollup, each an index-only scan.
+
+    `programs`: when the teams the weeks and the total are about are exactly these
+    programs' teams, they are read from the program rollup (a few rows per program),
+    and only `team_ids` (e.g. the rows on one page) are read team by team."""
     mondays = trend_weeks(end, weeks)
     params, day_ranges = _plan(start, end, mondays)
-    parts = [_WEEKS_PART]
     for index, (lo, hi) in enumerate(day_ranges):
         params[f"lo{index}"], params[f"hi{index}"] = lo, hi
-        parts.append(_DAYS_PART.format(lo=f"lo{index}", hi=f"hi{index}"))
     params["teams"] = list(team_ids)
+    teams = _rows_of("teams", day_ranges, "teams")
+    if programs is None:
+        sql = _GROUPED_TEAMS.format(teams=teams)
+    else:
+        params["programs"] = list(programs)
+        sql = _GROUPED_PROGRAMS.format(
+            teams=teams, programs=_rows_of("programs", day_ranges, "programs")
+        )
     per_team: dict[int, Sums] = defaultdict(Sums)
     by_week: dict[date, Sums] = {m: Sums() for m in mondays}
     total = Sums()
-    sql = _GROUPED.format(parts=" UNION ALL ".join(parts))
     with connections[router.db_for_read(DailyRollup)].cursor() as cursor:
         # One round trip, one implicit transaction: a few thousand index entries are
         # read faster by one process than by starting parallel workers for them.

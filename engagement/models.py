@@ -381,3 +381,58 @@ class WeeklyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} week of {self.week}"
+
+
+class ProgramRollup(models.Model):
+    """A program's days and weeks: the daily and weekly rows of its teams, summed. The
+    totals and trends of a dashboard over whole programs (a supervisor's, an admin's)
+    read a few rows per program here instead of every team's. Kept with the team rows
+    by the same statements (engagement.rollups); the nightly repair recomputes all of it
+    (so a team moved to another program is counted right by the next morning)."""
+
+    class Span(models.TextChoices):
+        DAY = "day", _("day")
+        WEEK = "week", _("week")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # The unique index (program, span, start) serves lookups by program.
+    program = models.ForeignKey(
+        "communities.Program", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    span = models.CharField(max_length=4, choices=Span.choices)
+    start = models.DateField()
+    meetings = models.PositiveIntegerField(default=0)
+    meetings_with_family = models.PositiveIntegerField(default=0)
+    goal_edits = models.PositiveIntegerField(default=0)
+    family_goal_edits = models.PositiveIntegerField(default=0)
+    reflections = models.PositiveIntegerField(default=0)
+    agency_n = models.PositiveIntegerField(default=0)
+    agency_total = models.PositiveIntegerField(default=0)
+    relevance_n = models.PositiveIntegerField(default=0)
+    relevance_total = models.PositiveIntegerField(default=0)
+    partnership_n = models.PositiveIntegerField(default=0)
+    partnership_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "span", "start"],
+                name="program_rollup_unique",
+                include=[
+                    "meetings",
+                    "meetings_with_family",
+                    "goal_edits",
+                    "family_goal_edits",
+                    "reflections",
+                    "agency_n",
+                    "agency_total",
+                    "relevance_n",
+                    "relevance_total",
+                    "partnership_n",
+                    "partnership_total",
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.span} {self.start}"

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from engagement.models import DailyRollup, WeeklyRollup
+from engagement.models import DailyRollup, ProgramRollup, WeeklyRollup
 
 # The measures, as columns of engagement_dailyrollup: a team row's (all of them in the
 # covering index daily_rollup_team_window, so a window of teams is an index-only scan)…
@@ -115,6 +115,36 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+_PROGRAM_COLUMNS = f"organization_id, program_id, span, start, {', '.join(TEAM_COLUMNS)}"
+_PROGRAM_INSERTS = (
+    f"""INSERT INTO engagement_programrollup ({_PROGRAM_COLUMNS})
+        SELECT r.organization_id, t.program_id, 'day', r.day, {_SUMS}
+        FROM engagement_dailyrollup r JOIN communities_familyteam t ON t.id = r.team_id
+        WHERE TRUE {{days}}
+        GROUP BY r.organization_id, t.program_id, r.day""",
+    f"""INSERT INTO engagement_programrollup ({_PROGRAM_COLUMNS})
+        SELECT r.organization_id, t.program_id, 'week', r.week, {_SUMS}
+        FROM engagement_weeklyrollup r JOIN communities_familyteam t ON t.id = r.team_id
+        WHERE TRUE {{weeks}}
+        GROUP BY r.organization_id, t.program_id, r.week""",
+)
+# The program of the team being refreshed.
+_PROGRAM_OF_TEAM = "(SELECT program_id FROM communities_familyteam WHERE id = %(team)s)"
+# Advisory-lock namespaces: a program's rows (and its teams') are recomputed by one
+# transaction at a time, so two events of one program on one day can't both insert
+# its row; a person's likewise.
+LOCK_PROGRAM, LOCK_PERSON = 7301, 7302
+
+
+def _programs(cursor, *, scope: tuple[str, str, str] | None, params: dict) -> None:
+    """Re-sum program rows from the team rows. `scope`: conditions on the program rows,
+    the daily team rows (r.day, t.program_id) and the weekly ones (r.week); None: all."""
+    rows, days, weeks = scope or ("", "", "")
+    cursor.execute(f"DELETE FROM engagement_programrollup WHERE TRUE {rows}", params)
+    for statement in _PROGRAM_INSERTS:
+        cursor.execute(statement.format(days=days, weeks=weeks), params)
+
+
 def _weeks(cursor, *, scope: tuple[str, str], params: dict) -> None:
     """Re-sum weekly rows from the daily rows, after those were recomputed. `scope`: the
     weekly rows' condition ("AND …" over team_id, week) and the same over the daily rows
@@ -126,16 +156,21 @@ def _weeks(cursor, *, scope: tuple[str, str], params: dict) -> None:
 
 def _run(
     *, delete: tuple[str, dict], scope: str, person_scope: str, params: dict,
-    weeks: tuple[str, str] | None = None,
+    weeks: tuple[str, str] | None = None, programs: tuple[str, str, str] | None = None,
+    lock: tuple[int, str] | None = None,
 ) -> int:  # fmt: skip
     """Recompute the daily rows in scope, then (`weeks`: a scope over team_id and week)
-    the weekly rows they add up to."""
+    the weekly rows they add up to and (`programs`) the program rows. `lock`: an
+    advisory lock (namespace, SQL of the key) held to the end of the transaction."""
     sql, delete_params = delete
     params = {
         "tz": settings.TIME_ZONE, "person_kinds": list(PERSON_EVENT_KINDS),
         "team_kinds": list(TEAM_EVENT_KINDS), **params,
     }  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
+        if lock is not None:
+            namespace, key = lock
+            cursor.execute(f"SELECT pg_advisory_xact_lock({namespace}, {key})", params)
         cursor.execute(sql, delete_params)
         written = 0
         for statement in _statements(scope, person_scope):
@@ -143,6 +178,7 @@ def _run(
             written += cursor.rowcount
         if weeks is not None:
             _weeks(cursor, scope=weeks, params=params)
+            _programs(cursor, scope=programs, params=params)
     return written
 
 
@@ -162,6 +198,13 @@ def rollups_refresh(*, day: date, team_id: int | None = None, person_id: int | N
                 "AND team_id = %(team)s AND week = %(week)s",
                 "AND team_id = %(team)s AND day BETWEEN %(week)s AND %(week)s + 6",
             ),
+            programs=(
+                f"AND program_id = {_PROGRAM_OF_TEAM} AND ((span = 'day' AND start = %(day)s)"
+                " OR (span = 'week' AND start = %(week)s))",
+                f"AND t.program_id = {_PROGRAM_OF_TEAM} AND r.day = %(day)s",
+                f"AND t.program_id = {_PROGRAM_OF_TEAM} AND r.week = %(week)s",
+            ),
+            lock=(LOCK_PROGRAM, f"{_PROGRAM_OF_TEAM}::int"),
         )
     if person_id is not None:
         _run(
@@ -172,11 +215,13 @@ def rollups_refresh(*, day: date, team_id: int | None = None, person_id: int | N
             scope="AND FALSE",
             person_scope="AND {person} = %(person)s AND {day} = %(day)s",
             params={"person": person_id, "day": day},
+            lock=(LOCK_PERSON, "%(person)s::int"),
         )
 
 
 def rollups_repair(*, days: int = 7, today: date | None = None) -> int:
-    """Recompute every row of the last `days` days (the nightly repair)."""
+    """Recompute every team and person row of the last `days` days and every program
+    row (the nightly repair)."""
     since = (today or timezone.localdate()) - timedelta(days=days - 1)
     return _run(
         delete=("DELETE FROM engagement_dailyrollup WHERE day >= %s", [since]),
@@ -205,4 +250,11 @@ def rollup_snapshot() -> list[tuple]:
         "organization_id", "team_id", "person_id", "day", *COLUMNS
     )
     weekly = WeeklyRollup.objects.values_list("organization_id", "team_id", "week", *TEAM_COLUMNS)
-    return sorted(daily, key=str) + [("week", *row) for row in sorted(weekly, key=str)]
+    programs = ProgramRollup.objects.values_list(
+        "organization_id", "program_id", "span", "start", *TEAM_COLUMNS
+    )
+    return (
+        sorted(daily, key=str)
+        + [("week", *row) for row in sorted(weekly, key=str)]
+        + [("program", *row) for row in sorted(programs, key=str)]
+    )

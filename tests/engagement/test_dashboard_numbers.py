@@ -93,3 +93,25 @@ def test_it_shows_those_numbers_on_the_page(world, client_for):
     row = body[body.index("Wraparound") : body.index("</tr>", body.index("Wraparound"))]
     assert "fewer than 5 responses (2)" in row
     assert "75 %" in row and "50 %" in row
+
+
+def test_the_programs_totals_and_trend_equal_the_teams_added_up(world):
+    """Rows in name order read only their page's teams and take the totals and the trend
+    from the program rollup; sorted on a measure, everything comes team by team. Both
+    give the same figures."""
+    from communities.access import Actor
+    from communities.models import Membership
+    from engagement.dashboards import Filters, dashboard
+
+    _build(world)
+    actor = Actor(world.supervisor, Membership.objects.get(user=world.supervisor))
+    end = timezone.localdate()
+    by_name = Filters(start=end - timedelta(days=89), end=end)
+    by_measure = Filters(start=end - timedelta(days=89), end=end, sort="agency")
+    fast, full = dashboard(actor, by_name), dashboard(actor, by_measure)
+    assert [v.display for v in fast["totals"].cells] == [v.display for v in full["totals"].cells]
+    assert [v.n for v in fast["totals"].cells] == [v.n for v in full["totals"].cells]
+    assert fast["totals"].value("participation").n == 4
+    for a, b in zip(fast["trends"], full["trends"], strict=True):
+        assert [(w, v.display) for w, v in a["points"]] == [(w, v.display) for w, v in b["points"]]
+    assert {r.label: r.cells for r in fast["rows"]} == {r.label: r.cells for r in full["rows"]}

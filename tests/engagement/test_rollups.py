@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from communities.models import Role
 from engagement import measures, services
-from engagement.models import DailyRollup, EngagementEvent, MeetingCheckIn, WeeklyRollup
+from engagement.models import (
+    DailyRollup,
+    EngagementEvent,
+    MeetingCheckIn,
+    ProgramRollup,
+    WeeklyRollup,
+)
 from engagement.rollups import COLUMNS, rollup_snapshot, rollups_rebuild, rollups_repair
 
 
@@ -18,12 +24,15 @@ def _recomputed() -> list[tuple]:
     """What a full recomputation from the raw tables gives, leaving the table as found."""
     kept = list(DailyRollup.objects.values())
     kept_weeks = list(WeeklyRollup.objects.values())
+    kept_programs = list(ProgramRollup.objects.values())
     rollups_rebuild()
     fresh = rollup_snapshot()
     DailyRollup.objects.all().delete()
     DailyRollup.objects.bulk_create(DailyRollup(**row) for row in kept)
     WeeklyRollup.objects.all().delete()
     WeeklyRollup.objects.bulk_create(WeeklyRollup(**row) for row in kept_weeks)
+    ProgramRollup.objects.all().delete()
+    ProgramRollup.objects.bulk_create(ProgramRollup(**row) for row in kept_programs)
     return fresh
 
 
@@ -143,3 +152,30 @@ def test_windows_and_trends_read_from_weeks_and_days_equal_the_daily_sums(world)
             for week, sums in weeks:
                 expected = days_sum(week, min(week + timedelta(days=6), end))
                 assert sums.counts["meetings"] == expected, (end, week)
+            # Read from the program rollup, the weeks and the total are the same.
+            _, program_weeks, program_total = measures.team_sums(
+                [], start, end, programs=[world.program.pk]
+            )
+            assert [(w, s.counts["meetings"]) for w, s in program_weeks] == [
+                (w, s.counts["meetings"]) for w, s in weeks
+            ]
+            assert program_total.counts["meetings"] == total.counts["meetings"]
+
+
+def test_a_programs_rows_are_its_teams_rows_summed(world):
+    from tests import factories
+
+    second = factories.make_team(world.program, facilitator=world.facilitator, name="Second")
+    for team in (world.team, second, second):
+        EngagementEvent.objects.create(
+            team=team, actor=world.facilitator, actor_role=Role.FACILITATOR,
+            kind=EngagementEvent.Kind.MEETING_HELD,
+        )  # fmt: skip
+    today = timezone.localdate()
+    day = ProgramRollup.objects.get(program=world.program, span="day", start=today)
+    week = ProgramRollup.objects.get(program=world.program, span="week")
+    assert day.meetings == week.meetings == 3
+    EngagementEvent.objects.filter(team=second).first().delete()
+    day = ProgramRollup.objects.get(program=world.program, span="day", start=today)
+    assert day.meetings == 2
+    assert rollup_snapshot() == _recomputed()
