@@ -42,31 +42,15 @@ class QuickSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
-class DashboardFilterForm(forms.Form):
-    group = forms.ChoiceField(label=_("Rows"), choices=GROUP_CHOICES, required=False)
-    program = forms.TypedChoiceField(
-        label=_("Program"), coerce=int, required=False, empty_value=None, widget=QuickSelect
-    )
-    facilitator = forms.TypedChoiceField(
-        label=_("Facilitator"), coerce=int, required=False, empty_value=None, widget=QuickSelect
-    )
-    phase = forms.ChoiceField(
-        label=_("Phase"), choices=[("", _("every phase")), *Phase.choices], required=False
-    )
+class WindowForm(forms.Form):
+    """A window of days: by default the last 90; at most two years."""
+
     start = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False,
-                             widget=forms.HiddenInput)  # fmt: skip
-    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, programs, facilitators, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _("every program")), *programs]
-        self.fields["facilitator"].choices = [("", _("every facilitator")), *facilitators]
 
     def clean(self):
         data = super().clean()
@@ -78,6 +62,31 @@ class DashboardFilterForm(forms.Form):
             self.add_error("start", _("Choose at most two years."))
         data["start"], data["end"] = start, end
         return data
+
+    def window(self) -> tuple[date, date]:
+        return self.cleaned_data["start"], self.cleaned_data["end"]
+
+
+class DashboardFilterForm(WindowForm):
+    field_order = ["group", "program", "facilitator", "phase", "start", "end"]
+    group = forms.ChoiceField(label=_("Rows"), choices=GROUP_CHOICES, required=False)
+    program = forms.TypedChoiceField(
+        label=_("Program"), coerce=int, required=False, empty_value=None, widget=QuickSelect
+    )
+    facilitator = forms.TypedChoiceField(
+        label=_("Facilitator"), coerce=int, required=False, empty_value=None, widget=QuickSelect
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"), choices=[("", _("every phase")), *Phase.choices], required=False
+    )
+    sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False,
+                             widget=forms.HiddenInput)  # fmt: skip
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, programs, facilitators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("every program")), *programs]
+        self.fields["facilitator"].choices = [("", _("every facilitator")), *facilitators]
 
     def filters(self) -> Filters:
         data = self.cleaned_data

@@ -19,7 +19,8 @@ from communities.audit import audit_entry_create, family_data_viewed
 from communities.models import Role
 from communities.replica import dashboard_reads
 from engagement import dashboards, selectors
-from engagement.dashboard_forms import DashboardFilterForm, default_filters
+from engagement.dashboard_forms import DashboardFilterForm, WindowForm, default_filters
+from engagement.dashboards import Filters
 from engagement.measures import MEASURES
 
 STAFF = (Role.ADMIN, Role.SUPERVISOR, Role.FACILITATOR)
@@ -36,6 +37,16 @@ def _filters(request: HttpRequest, actor):
     if form.is_valid():
         return form, form.filters(), 200, scope
     return form, default_filters(), 400, scope
+
+
+def _window(request: HttpRequest):
+    """The window asked for (a drill-down has no other filters), or the default one with
+    the form's reasons (status 400)."""
+    form = WindowForm(request.GET or None)
+    if request.GET and form.is_valid():
+        start, end = form.window()
+        return form, Filters(start=start, end=end), 200
+    return form, default_filters(), 400 if request.GET else 200
 
 
 @login_required
@@ -115,8 +126,8 @@ def team_drilldown(request: HttpRequest, team_id: int) -> HttpResponse:
     access = team_for_person(person_for(request), team_id)
     if access.actor.role not in STAFF:
         raise PermissionDenied
+    form, filters, status = _window(request)
     with dashboard_reads():
-        form, filters, status, _scope = _filters(request, access.actor)
         context = dashboards.team_timeline(access.team, filters.start, filters.end)
     family_data_viewed(request, team=access.team, subject="engagement drill-down")
     context |= {"team": access.team, "form": form, "filters": filters, "measures": MEASURES}
