@@ -324,7 +324,13 @@ class DailyRollup(models.Model):
                 name="daily_rollup_team_window",
             ),
             models.Index(fields=["organization", "day"]),
-            models.Index(fields=["person", "day"]),
+            # A person's circle attendance over a window: index-only.
+            models.Index(
+                fields=["person", "day"],
+                include=["organization", "circle_attended", "circle_missed"],
+                condition=Q(person__isnull=False),
+                name="daily_rollup_person_window",
+            ),
         ]
 
     def __str__(self) -> str:
