@@ -262,7 +262,27 @@ class EngagementEvent(models.Model):
         return f"{self.team_id or self.organization_id} {self.kind} {self.occurred_at:%Y-%m-%d}"
 
 
-class DailyRollup(models.Model):
+class TeamMeasures(models.Model):
+    """The measures a team's row of the rollup counts (engagement.rollups.TEAM_COLUMNS):
+    counts, and each rating's number of responses and total."""
+
+    meetings = models.PositiveIntegerField(default=0)
+    meetings_with_family = models.PositiveIntegerField(default=0)
+    goal_edits = models.PositiveIntegerField(default=0)
+    family_goal_edits = models.PositiveIntegerField(default=0)
+    reflections = models.PositiveIntegerField(default=0)
+    agency_n = models.PositiveIntegerField(default=0)
+    agency_total = models.PositiveIntegerField(default=0)
+    relevance_n = models.PositiveIntegerField(default=0)
+    relevance_total = models.PositiveIntegerField(default=0)
+    partnership_n = models.PositiveIntegerField(default=0)
+    partnership_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(TeamMeasures):
     """What happened on one day, per measure: one row per team and day (its meetings,
     goal edits, reflections and the family's check-in ratings), or per person and day
     (their learning-circle attendance), with a column per measure (team × day ×
@@ -280,17 +300,6 @@ class DailyRollup(models.Model):
         related_name="+",
     )  # fmt: skip
     day = models.DateField()
-    meetings = models.PositiveIntegerField(default=0)
-    meetings_with_family = models.PositiveIntegerField(default=0)
-    goal_edits = models.PositiveIntegerField(default=0)
-    family_goal_edits = models.PositiveIntegerField(default=0)
-    reflections = models.PositiveIntegerField(default=0)
-    agency_n = models.PositiveIntegerField(default=0)
-    agency_total = models.PositiveIntegerField(default=0)
-    relevance_n = models.PositiveIntegerField(default=0)
-    relevance_total = models.PositiveIntegerField(default=0)
-    partnership_n = models.PositiveIntegerField(default=0)
-    partnership_total = models.PositiveIntegerField(default=0)
     circle_attended = models.PositiveIntegerField(default=0)
     circle_missed = models.PositiveIntegerField(default=0)
 
@@ -337,7 +346,7 @@ class DailyRollup(models.Model):
         return f"{self.team_id or self.person_id} {self.day}"
 
 
-class WeeklyRollup(models.Model):
+class WeeklyRollup(TeamMeasures):
     """A team's week (Monday to Sunday) of the daily rollup, summed. A 90-day window of
     640 teams reads its full weeks here (a seventh of the rows) and only the days at its
     edges from DailyRollup; the 12-week trend reads weeks. Kept current with the daily
@@ -347,17 +356,6 @@ class WeeklyRollup(models.Model):
     # The unique index (team, week) serves lookups by team: no second index.
     team = models.ForeignKey(FamilyTeam, on_delete=models.CASCADE, related_name="+", db_index=False)
     week = models.DateField()
-    meetings = models.PositiveIntegerField(default=0)
-    meetings_with_family = models.PositiveIntegerField(default=0)
-    goal_edits = models.PositiveIntegerField(default=0)
-    family_goal_edits = models.PositiveIntegerField(default=0)
-    reflections = models.PositiveIntegerField(default=0)
-    agency_n = models.PositiveIntegerField(default=0)
-    agency_total = models.PositiveIntegerField(default=0)
-    relevance_n = models.PositiveIntegerField(default=0)
-    relevance_total = models.PositiveIntegerField(default=0)
-    partnership_n = models.PositiveIntegerField(default=0)
-    partnership_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -389,7 +387,7 @@ class WeeklyRollup(models.Model):
         return f"{self.team_id} week of {self.week}"
 
 
-class ProgramRollup(models.Model):
+class ProgramRollup(TeamMeasures):
     """A program's days and weeks: the daily and weekly rows of its teams, summed. The
     totals and trends of a dashboard over whole programs (a supervisor's, an admin's)
     read a few rows per program here instead of every team's. Kept with the team rows
@@ -407,17 +405,6 @@ class ProgramRollup(models.Model):
     )
     span = models.CharField(max_length=4, choices=Span.choices)
     start = models.DateField()
-    meetings = models.PositiveIntegerField(default=0)
-    meetings_with_family = models.PositiveIntegerField(default=0)
-    goal_edits = models.PositiveIntegerField(default=0)
-    family_goal_edits = models.PositiveIntegerField(default=0)
-    reflections = models.PositiveIntegerField(default=0)
-    agency_n = models.PositiveIntegerField(default=0)
-    agency_total = models.PositiveIntegerField(default=0)
-    relevance_n = models.PositiveIntegerField(default=0)
-    relevance_total = models.PositiveIntegerField(default=0)
-    partnership_n = models.PositiveIntegerField(default=0)
-    partnership_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
