@@ -17,6 +17,8 @@ Days are dates in the server's time zone (settings.TIME_ZONE)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -182,9 +184,27 @@ def _run(
     return written
 
 
+_deferred: ContextVar[bool] = ContextVar("rollups_deferred", default=False)
+
+
+@contextmanager
+def rollups_deferred():
+    """A bulk load: no per-event refresh inside, one rebuild at the end (in the same
+    transaction when the caller holds one)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    rollups_rebuild()
+
+
 def rollups_refresh(*, day: date, team_id: int | None = None, person_id: int | None = None):
     """Recompute one team's (or one person's) rows of one day, in the caller's
-    transaction: right for an inserted, rewritten or deleted event alike."""
+    transaction: right for an inserted, rewritten or deleted event alike. Nothing inside
+    `rollups_deferred`."""
+    if _deferred.get():
+        return
     if team_id is not None:
         _run(
             delete=(

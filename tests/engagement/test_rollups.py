@@ -179,3 +179,17 @@ def test_a_programs_rows_are_its_teams_rows_summed(world):
     day = ProgramRollup.objects.get(program=world.program, span="day", start=today)
     assert day.meetings == 2
     assert rollup_snapshot() == _recomputed()
+
+
+def test_a_bulk_load_rebuilds_the_rollup_once_at_the_end(world):
+    from engagement.rollups import rollups_deferred
+
+    with rollups_deferred():
+        for _ in range(3):
+            EngagementEvent.objects.create(
+                team=world.team, actor=world.facilitator, actor_role=Role.FACILITATOR,
+                kind=EngagementEvent.Kind.MEETING_HELD,
+            )  # fmt: skip
+        assert not DailyRollup.objects.filter(team=world.team).exists()
+    assert _team_row(world.team)["meetings"] == 3
+    assert rollup_snapshot() == _recomputed()

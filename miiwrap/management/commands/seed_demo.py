@@ -48,6 +48,7 @@ from engagement.models import (
     Wording,
 )
 from engagement.receivers import circle_attendance_event_record
+from engagement.rollups import rollups_deferred
 from engagement.services import goal_snapshot, meeting_checkin_open
 from reflections.models import Reflection
 
@@ -108,7 +109,8 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password, so it refuses to run "
                 "with DEBUG off. Use --force only on a throwaway demo server."
             )
-        with transaction.atomic():
+        # The rollup is built once over everything written (not refreshed per event).
+        with transaction.atomic(), rollups_deferred():
             self.seed()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in with any of these:"))
         for email, _name, role in DEMO_LOGINS:
@@ -259,11 +261,6 @@ class Command(BaseCommand):
 
         demo_practice_seed(organization=riverbend, supervisor=supervisor, coach=lena,
                            facilitators=[maya, *others], now=timezone.now())  # fmt: skip
-        # The dashboards read the daily rollup: rebuild it over the history written
-        # above (backdated rows were moved around the per-event signals).
-        from engagement.rollups import rollups_rebuild
-
-        rollups_rebuild()
 
     def messages_demo(self, riverbend: Organization, admin: User) -> None:
         """A pending invitation, and one whose email failed for good, so the Setup and
