@@ -6,6 +6,7 @@ events (the daily rollup)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -236,8 +237,7 @@ def dashboard(
         filters.group == "team" and whole_programs and not every_row
         and filters.sort.lstrip("-") not in measures.BY_KEY
     )  # fmt: skip
-    pages = max(1, -(-len(teams) // PAGE_SIZE))
-    page = min(max(filters.page, 1), pages)
+    page, pages = _page(filters.page, len(teams))
     listed = teams
     if page_only:
         if filters.sort.lstrip("-") == "name":
@@ -265,18 +265,25 @@ def dashboard(
             detail = ", ".join(names.get(p, "") for p in mine)
             rows.append(Row(f"team:{team.pk}", team.name, sums, days, team, detail))
     elif filters.group == "facilitator":
+        teams_of: dict[int, list[TeamRef]] = defaultdict(list)
+        for team in teams:
+            for person_id in team.facilitators:
+                teams_of[person_id].append(team)
         for person_id, name in sorted(
             ((p, n) for p, n in names.items() if p in in_use), key=lambda item: item[1]
         ):
-            mine = [t for t in teams if person_id in facilitators_of[t.pk]]
+            mine = teams_of[person_id]
             sums = measures.combined(team_sums.get(t.pk, Sums()) for t in mine)
             sums.teams = len(mine)
             sums.add(person_sums.get(person_id, Sums()))
             rows.append(Row(f"facilitator:{person_id}", name, sums, days, None, f"{len(mine)}"))
     else:
-        programs = {t.program_id: t.program_name for t in teams}
-        for program_id, program_name in sorted(programs.items(), key=lambda item: item[1]):
-            mine = [t for t in teams if t.program_id == program_id]
+        in_program: dict[tuple[int, str], list[TeamRef]] = defaultdict(list)
+        for team in teams:
+            in_program[team.program_id, team.program_name].append(team)
+        for (program_id, program_name), mine in sorted(
+            in_program.items(), key=lambda item: item[0][1]
+        ):
             sums = measures.combined(team_sums.get(t.pk, Sums()) for t in mine)
             sums.teams = len(mine)
             members = {p for t in mine for p in facilitators_of[t.pk]}
@@ -285,8 +292,7 @@ def dashboard(
                             f"{len(mine)}"))  # fmt: skip
     _sort(rows, filters.sort)
     if not page_only:
-        pages = max(1, -(-len(rows) // PAGE_SIZE))
-        page = min(max(filters.page, 1), pages)
+        page, pages = _page(filters.page, len(rows))
     total = measures.combined([team_total, person_total])
     total.teams = len(teams)
     return {
@@ -298,6 +304,12 @@ def dashboard(
         "trends": _trend(weekly, teams=len(teams)),
         "team_count": len(teams),
     }
+
+
+def _page(asked: int, count: int) -> tuple[int, int]:
+    """The page shown (the one asked for, within range) and how many there are."""
+    pages = max(1, -(-count // PAGE_SIZE))
+    return min(max(asked, 1), pages), pages
 
 
 def _sort(rows: list[Row], sort: str) -> None:

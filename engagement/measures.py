@@ -269,32 +269,34 @@ _SOURCES = {
 }  # fmt: skip
 
 
-def _weeks_part(source: dict) -> str:
+def _weeks_part(source: dict, ids: str) -> str:
     week, span = source["week"], source["span"].format("week")
     return f"""
     SELECT {source["id"]}, {week}, {week} BETWEEN %(ws)s AND %(we)s,
            {week} BETWEEN %(t0)s AND %(tfull)s, {_TEAM_COLUMN_LIST}
     FROM {source["weeks"]}
-    WHERE {source["id"]} = ANY(%(ids)s) {span} AND {week} BETWEEN %(wlo)s AND %(whi)s"""
+    WHERE {source["id"]} = ANY(%({ids})s) {span} AND {week} BETWEEN %(wlo)s AND %(whi)s"""
 
 
-def _days_part(source: dict, lo: str, hi: str) -> str:
+def _days_part(source: dict, ids: str, lo: str, hi: str) -> str:
     day, span = source["day"], source["span"].format("day")
     day_monday = MONDAY.format(day=day)
     return f"""
     SELECT {source["id"]}, {day_monday}, {day} BETWEEN %(start)s AND %(end)s,
            {day_monday} = %(partial)s, {_TEAM_COLUMN_LIST}
     FROM {source["days"]}
-    WHERE {source["id"]} = ANY(%(ids)s) {span} AND {day} BETWEEN %({lo})s AND %({hi})s"""
+    WHERE {source["id"]} = ANY(%({ids})s) {span} AND {day} BETWEEN %({lo})s AND %({hi})s"""
 
 
-def _rows_of(source: str, day_ranges: list, ids_param: str) -> str:
-    parts = [_weeks_part(_SOURCES[source])]
-    parts += [_days_part(_SOURCES[source], f"lo{i}", f"hi{i}") for i in range(len(day_ranges))]
+def _rows_of(source: str, day_ranges: list, ids: str) -> str:
+    """The rows of `source` ("teams" or "programs", ids in the parameter `ids`): full
+    weeks, then each range of days."""
+    parts = [_weeks_part(_SOURCES[source], ids)]
+    parts += [_days_part(_SOURCES[source], ids, f"lo{i}", f"hi{i}") for i in range(len(day_ranges))]
     return (
         f"({' UNION ALL '.join(parts)}) AS rows "
         f"(id, week, in_window, in_trend, {_TEAM_COLUMN_LIST})"
-    ).replace("%(ids)s", f"%({ids_param})s")
+    )
 
 
 # Everything from the teams: per team, per week, and the total.
