@@ -512,7 +512,14 @@ class MessageKind(models.TextChoices):
     PROMPT_REMINDER = "prompt_reminder", _("reminder of an unanswered reflection prompt")
     REFLECTION_RESPONSE = "reflection_response", _("a response to my reflection")
     DIGEST = "digest", _("summary of what's new")
+    DRIFT_REMINDER = "drift_reminder", _("reminder when practice drifts from the model")
+    DRIFT_DIGEST = "drift_digest", _("summary of drift signals in my programs")
     ACCOUNT = "account", _("sign-in and account email")
+
+
+# How a higher app's kind reads in the app: kind → (message → text), registered by
+# that app when it starts (a lower app never imports a higher one).
+MESSAGE_TEXTS: dict = {}
 
 
 class Message(models.Model):
@@ -640,6 +647,8 @@ class Message(models.Model):
             return _("A reflection prompt for you: “%(prompt)s”") % {"prompt": words}
         if self.kind == MessageKind.REFLECTION_RESPONSE:
             return _("%(name)s responded to your reflection") % {"name": params.get("name", "")}
+        if self.kind in MESSAGE_TEXTS:
+            return MESSAGE_TEXTS[self.kind](self)
         return params.get("subject", self.get_kind_display())
 
 

@@ -22,6 +22,7 @@ import hashlib
 import logging
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -64,6 +65,8 @@ DEFAULT_CADENCE = {
     MessageKind.PROMPT_REMINDER: Cadence.INSTANT,
     MessageKind.REFLECTION_RESPONSE: Cadence.DAILY,
     MessageKind.DIGEST: Cadence.INSTANT,
+    MessageKind.DRIFT_REMINDER: Cadence.INSTANT,
+    MessageKind.DRIFT_DIGEST: Cadence.DAILY,
 }
 # Kinds people choose for themselves (and can unsubscribe from). Invitations and account
 # mail (login codes) are answers to something someone asked for, so they are always sent.
@@ -73,6 +76,11 @@ CADENCE_CHOICES = {kind: Cadence.values for kind in CHOOSABLE_KINDS}
 CADENCE_CHOICES[MessageKind.DIGEST] = [Cadence.INSTANT]
 # A reminder is only useful on time.
 CADENCE_CHOICES[MessageKind.CIRCLE_REMINDER] = [Cadence.INSTANT]
+# The drift digest is its own summary (engagement.drift), daily or weekly.
+CADENCE_CHOICES[MessageKind.DRIFT_DIGEST] = [Cadence.DAILY, Cadence.WEEKLY]
+# What a higher app's kind needs in its email templates: kind → (message → context),
+# registered by that app when it starts; it raises NotNeeded when the reason is gone.
+EXTRA_CONTEXT: dict = {}
 
 
 def lease() -> timedelta:
@@ -144,6 +152,12 @@ def _insert(rows: list[Message]) -> list[int]:
     return ids
 
 
+def emails_queue(rows: list[Message]) -> list[int]:
+    """Many ready-made email rows at once (a scheduler's batch): the new ones are written
+    and enqueued on commit, those whose key exists are left alone. Returns the new ids."""
+    return _insert(rows)
+
+
 def _enqueue(ids: list[int]) -> None:
     """The fast path. If the broker is down the rows wait for the sweeper."""
     from communities.tasks import outbox_send
@@ -153,6 +167,20 @@ def _enqueue(ids: list[int]) -> None:
             outbox_send.delay(pk)
         except Exception:  # the sweeper sends it once the broker or a worker is back
             log.warning("could not enqueue message %s; the sweeper will send it", pk)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One in-app message (and an email now, for those who want this kind right away)
+    to each of `recipients`: what `notify` writes, for `notify_many`."""
+
+    recipients: tuple
+    kind: str
+    subject_key: str
+    team_id: int | None = None
+    organization_id: int | None = None
+    params: dict = field(default_factory=dict)
+    url: str = ""
 
 
 def notify(
@@ -168,56 +196,63 @@ def notify(
 ) -> None:
     """In-app for each recipient, and an email now for those whose preference for `kind`
     is instant (the others get it in their digest). Call inside the causing transaction."""
-    recipients = [r for r in recipients if r is not None]
-    if not recipients:
-        return
-    now = now or timezone.now()
     organization_id = team.program.organization_id if team is not None else None
     if organization is not None:
         organization_id = organization.pk
-    common = {
-        "kind": kind,
-        "team": team,
-        "organization_id": organization_id,
-        "subject_key": subject_key[:64],
-        "params": params or {},
-        "url": url,
-        "created_at": now,
+    notice = Notice(
+        recipients=tuple(recipients), kind=kind, subject_key=subject_key,
+        team_id=team.pk if team is not None else None, organization_id=organization_id,
+        params=params or {}, url=url,
+    )  # fmt: skip
+    notify_many([notice], now=now)
+
+
+def notify_many(notices: Iterable[Notice], *, now: datetime | None = None) -> list[int]:
+    """`notify` for many messages at once: one query for the preferences, one insert.
+    Returns the ids of the emails waiting to be sent."""
+    notices = [n for n in notices if any(r is not None for r in n.recipients)]
+    if not notices:
+        return []
+    now = now or timezone.now()
+    people = {r.pk: r for n in notices for r in n.recipients if r is not None}
+    kinds = {n.kind for n in notices}
+    chosen = {
+        (p.user_id, p.kind): (p.email, p.cadence)
+        for p in MessagePreference.objects.filter(user_id__in=people, kind__in=kinds)
     }
-    rows = [
-        Message(
-            key=message_key("app", kind, subject_key, str(r.pk)),
-            channel=Message.Channel.APP,
-            recipient=r,
-            state=Message.State.SENT,
-            sent_at=now,
-            **common,
-        )
-        for r in recipients
-    ]
-    prefs = preferences_for(recipients, kind)
-    for r in recipients:
-        email_on, cadence = prefs[r.pk]
-        if email_on and cadence == Cadence.INSTANT and r.is_active:
+    rows = []
+    for notice in notices:
+        default = (True, DEFAULT_CADENCE.get(notice.kind, Cadence.INSTANT))
+        common = {
+            "kind": notice.kind,
+            "team_id": notice.team_id,
+            "organization_id": notice.organization_id,
+            "subject_key": notice.subject_key[:64],
+            "params": notice.params,
+            "url": notice.url,
+            "created_at": now,
+        }
+        for r in dict.fromkeys(r for r in notice.recipients if r is not None):
+            email_on, cadence = chosen.get((r.pk, notice.kind), default)
+            instant = email_on and cadence == Cadence.INSTANT and r.is_active
+            # The in-app row of an instant email counts as emailed: no digest repeats it.
             rows.append(
                 Message(
-                    key=message_key("email", kind, subject_key, str(r.pk)),
-                    channel=Message.Channel.EMAIL,
-                    recipient=r,
-                    to_email=r.email,
-                    language=r.language,
-                    state=Message.State.PENDING,
-                    next_attempt_at=after_quiet_hours(r, now),
-                    emailed_at=now,
-                    **common,
+                    key=message_key("app", notice.kind, notice.subject_key, str(r.pk)),
+                    channel=Message.Channel.APP, recipient=r, state=Message.State.SENT,
+                    sent_at=now, emailed_at=now if instant else None, **common,
                 )
-            )
-    # The in-app rows of instant emails count as emailed: no digest repeats them.
-    instant = {row.recipient_id for row in rows if row.channel == Message.Channel.EMAIL}
-    for row in rows:
-        if row.channel == Message.Channel.APP and row.recipient_id in instant:
-            row.emailed_at = now
-    _insert(rows)
+            )  # fmt: skip
+            if instant:
+                rows.append(
+                    Message(
+                        key=message_key("email", notice.kind, notice.subject_key, str(r.pk)),
+                        channel=Message.Channel.EMAIL, recipient=r, to_email=r.email,
+                        language=r.language, state=Message.State.PENDING,
+                        next_attempt_at=after_quiet_hours(r, now), emailed_at=now, **common,
+                    )
+                )  # fmt: skip
+    return _insert(rows)
 
 
 def email_queue(
@@ -503,6 +538,8 @@ def _extra_context(message: Message) -> dict:
             ).exists():
                 raise NotNeeded("the member is not going")
         return {"session": session, "circle": session.circle}
+    if message.kind in EXTRA_CONTEXT:
+        return EXTRA_CONTEXT[message.kind](message)
     return {}
 
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 from functools import lru_cache
 
 from django.db import connections, router
@@ -147,12 +148,20 @@ def _share(part: int, whole: int, reason: str) -> tuple[float | None, str]:
     return (part / whole, "") if whole else (None, reason)
 
 
+def mean_of(sums: Sums, key: str) -> Fraction | None:
+    """The mean of one rating (1–5), exact, or None without responses. Dashboards hold
+    back a mean of fewer than MIN_RESPONSES; a drift rule names its own sample (the last
+    meetings) and uses the mean itself."""
+    n = sums.counts[key]
+    return Fraction(sums.totals[key], n) if n else None
+
+
 def _rating(key: str):
     def value(sums: Sums, days: int) -> Value:
         n = sums.counts[key]
         if n < MIN_RESPONSES:
             return Value(BY_KEY[key], None, n, "few" if n else "no_responses")
-        return Value(BY_KEY[key], sums.totals[key] / n, n)
+        return Value(BY_KEY[key], float(mean_of(sums, key)), n)
 
     return value
 
@@ -201,6 +210,20 @@ def _practice(key: str):
         return Value(BY_KEY[key], number, observed, "" if number is not None else missing)
 
     return value
+
+
+def practice_of(counts: Mapping[str, int | None]) -> tuple[Fraction | None, Fraction | None]:
+    """R:Q and %CR (0–100) of one coding's counts, exact (None when not computable): the
+    one definition (reflections.practice_scores) that the MI practice measure pools."""
+    scores = scores_of(counts)
+    return scores.rq.value, scores.pct_cr.value
+
+
+def days_since(last: date | None, opened: date, today: date) -> int:
+    """Days from the last time something happened on a team (or, if it never did, from
+    the day the team opened) to `today`: the gap the drift rules compare."""
+    since = max(last, opened) if last is not None else opened
+    return (today - since).days
 
 
 # Each measure's formula: (sums of one scope, days in the window) -> Value.

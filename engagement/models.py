@@ -429,3 +429,181 @@ class ProgramRollup(TeamMeasures):
 
     def __str__(self) -> str:
         return f"{self.program_id} {self.span} {self.start}"
+
+
+# --- fidelity drift ---------------------------------------------------------------------
+
+
+class DriftRuleCode(models.TextChoices):
+    """The drift rules of DESIGN.md; what each measures and why: engagement.drift.RULES."""
+
+    REFLECTION_GAP = "reflection_gap", _("Reflection gap")
+    MEETING_GAP = "meeting_gap", _("Meeting gap")
+    FAMILY_VOICE_ABSENT = "family_voice_absent", _("Family voice absent")
+    LOW_PARTNERSHIP = "low_partnership", _("Low partnership")
+    CIRCLE_LAPSE = "circle_lapse", _("Circle lapse")
+    MI_PRACTICE = "mi_practice", _("MI practice")
+    PROMPT_UNANSWERED = "prompt_unanswered", _("Prompt unanswered")
+
+
+class DriftRule(models.Model):
+    """An organisation's own setting of one rule. No row means the rule's defaults
+    (engagement.drift.RULES); each rule reads only the parameters it names."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=32, choices=DriftRuleCode.choices)
+    enabled = models.BooleanField(_("on"), default=True)
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("how many"), null=True, blank=True)
+    rating = models.DecimalField(
+        _("rating below"), max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    ratio = models.DecimalField(
+        _("R:Q below"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    percent = models.PositiveSmallIntegerField(_("%CR below"), null=True, blank=True)
+    remind_every_days = models.PositiveSmallIntegerField(_("remind again after (days)"), default=7)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "code"], name="drift_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(days__isnull=True) | Q(days__gte=1, days__lte=365),
+                name="drift_rule_days_1_365",
+            ),
+            models.CheckConstraint(
+                condition=Q(count__isnull=True) | Q(count__gte=1, count__lte=12),
+                name="drift_rule_count_1_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="drift_rule_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(ratio__isnull=True) | Q(ratio__gt=0, ratio__lte=10),
+                name="drift_rule_ratio_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__isnull=True) | Q(percent__gte=1, percent__lte=100),
+                name="drift_rule_percent_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(remind_every_days__gte=1, remind_every_days__lte=365),
+                name="drift_rule_remind_1_365",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.code}"
+
+
+class DriftSignal(models.Model):
+    """A rule tripped for one subject (a team, a person, a member of a circle). Open
+    until the condition clears; at most one open per organisation × rule × subject (the
+    database says so). What tripped it is kept: the threshold and measured value at the
+    last scan, the window and the evidence (ids of meetings, check-ins, reflections…)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(max_length=32, choices=DriftRuleCode.choices)
+    # "team:12", "person:7", "circle:3:person:7": the subject the rule looked at.
+    subject_key = models.CharField(max_length=64)
+    team = models.ForeignKey(
+        FamilyTeam, null=True, blank=True, on_delete=models.CASCADE, related_name="drift_signals"
+    )
+    program = models.ForeignKey(
+        "communities.Program", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="drift_signals",
+    )  # fmt: skip
+    circle = models.ForeignKey(
+        "communities.LearningCircle", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    opened_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+    # The rule's parameters and what was measured, at the last scan that saw it tripped.
+    threshold = models.JSONField(default=dict)
+    measured = models.JSONField(default=dict)
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField(null=True, blank=True)
+    evidence = models.JSONField(default=dict)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    snooze_reason = models.CharField(max_length=300, blank=True)
+    snoozed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "rule", "subject_key"],
+                condition=Q(resolved_at__isnull=True),
+                name="drift_signal_one_open",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "-opened_at"], name="drift_signal_by_org"),
+            models.Index(fields=["team", "-opened_at"], name="drift_signal_by_team"),
+            models.Index(fields=["person", "-opened_at"], name="drift_signal_by_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.subject_key} {'open' if self.is_open else 'resolved'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    @property
+    def duration(self):
+        return (self.resolved_at or timezone.now()) - self.opened_at
+
+    def is_snoozed(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.snoozed_until is not None and self.snoozed_until >= today
+
+
+class DriftScan(models.Model):
+    """One run of the scan: hourly for every organisation, or asked for by an admin for
+    theirs (the page shows its progress)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    rules_done = models.PositiveSmallIntegerField(default=0)
+    rules_total = models.PositiveSmallIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    reminders = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"scan {self.pk} {self.state}"
