@@ -23,7 +23,7 @@ from itertools import pairwise
 from django.conf import settings as django_settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from engagement import measures
 from engagement.models import (
     DriftRule,
     DriftRuleCode,
+    DriftScan,
     DriftSignal,
     Goal,
     GoalRevision,
@@ -859,3 +860,70 @@ def window_text(signal: DriftSignal) -> str:
         % {"start": date_format(signal.window_start, "DATE_FORMAT"),
            "end": date_format(signal.window_end, "DATE_FORMAT")}
     )  # fmt: skip
+
+
+# --- scans run by beat or asked for by an admin ----------------------------------------------
+
+
+def scan_request(*, organization: Organization, by) -> DriftScan:
+    """An admin asks for a scan of their organisation now: the row shows its progress; a
+    worker runs it (the hourly scan picks it up if no worker took it). A scan already
+    waiting or running is returned instead of a second one."""
+    from engagement.tasks import drift_scan_run
+
+    with transaction.atomic():
+        waiting = (
+            DriftScan.objects.select_for_update()
+            .filter(organization=organization,
+                    state__in=[DriftScan.State.QUEUED, DriftScan.State.RUNNING],
+                    created_at__gt=timezone.now() - timedelta(minutes=30))
+            .first()
+        )  # fmt: skip
+        if waiting is not None:
+            return waiting
+        row = DriftScan.objects.create(
+            organization=organization, requested_by=by, rules_total=len(RULES) + 1
+        )
+        drift_scan_run.delay_on_commit(row.pk)
+    return row
+
+
+def scan_run(scan_id: int | None = None, *, now: datetime | None = None) -> DriftScan | None:
+    """Run one recorded scan: an admin's (its organisation) or, with no id, the hourly
+    one (every organisation, and any admin's scan no worker took). Claimed with a
+    conditional UPDATE, so a scan runs once however often its task is delivered."""
+    now = now or timezone.now()
+    if scan_id is None:
+        row = DriftScan.objects.create(rules_total=len(RULES) + 1)
+    else:
+        claimed = DriftScan.objects.filter(pk=scan_id, state=DriftScan.State.QUEUED).update(
+            state=DriftScan.State.RUNNING, started_at=now
+        )
+        if not claimed:
+            return None
+        row = DriftScan.objects.get(pk=scan_id)
+    DriftScan.objects.filter(pk=row.pk).update(state=DriftScan.State.RUNNING, started_at=now)
+
+    def progress(done: int, total: int) -> None:
+        DriftScan.objects.filter(pk=row.pk).update(rules_done=done, rules_total=total)
+
+    organizations = [row.organization_id] if row.organization_id else None
+    try:
+        result = scan(organization_ids=organizations, now=now, progress=progress)
+    except Exception as error:
+        DriftScan.objects.filter(pk=row.pk).update(
+            state=DriftScan.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    DriftScan.objects.filter(pk=row.pk).update(
+        state=DriftScan.State.DONE, finished_at=timezone.now(), opened=result.opened,
+        resolved=result.resolved, reminders=result.reminders,
+    )  # fmt: skip
+    if scan_id is None:
+        # The hourly scan covered every organisation: admins' scans still waiting are done.
+        DriftScan.objects.filter(state=DriftScan.State.QUEUED, created_at__lte=now).update(
+            state=DriftScan.State.DONE, started_at=now, finished_at=timezone.now(),
+            rules_done=F("rules_total"),
+        )  # fmt: skip
+    row.refresh_from_db()
+    return row

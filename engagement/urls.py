@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement import dashboard_views, views
+from engagement import dashboard_views, drift_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,14 @@ urlpatterns = [
     path("goals/<int:goal_id>/comments/", views.comment_add, name="comment_add"),
     path("checkins/<str:token>/", views.meeting_checkin, name="meeting_checkin"),
     path("notifications/", views.notifications, name="notifications"),
+    path("drift/", drift_views.signal_list, name="drift_signals"),
+    path("drift/<int:signal_id>/", drift_views.signal_detail, name="drift_signal"),
+    path("drift/<int:signal_id>/snooze/", drift_views.signal_snooze, name="drift_snooze"),
+    path("drift/<int:signal_id>/wake/", drift_views.signal_wake, name="drift_wake"),
+    path("drift/teams/<int:team_id>/", drift_views.team_history, name="drift_team"),
+    path("drift/people/<int:user_id>/", drift_views.person_history, name="drift_person"),
+    path("drift/rules/", drift_views.rules, name="drift_rules"),
+    path("drift/rules/preview/", drift_views.rule_preview, name="drift_rule_preview"),
+    path("drift/scans/", drift_views.scan_start, name="drift_scan_start"),
+    path("drift/scans/<int:scan_id>/", drift_views.scan_status, name="drift_scan"),
 ]

@@ -24,7 +24,7 @@ from communities.access import (
 from communities.audit import family_data_viewed, family_data_viewed_in
 from communities.models import Message, Role
 from communities.selectors import organization_setup
-from engagement import selectors, services
+from engagement import drift_selectors, selectors, services
 from engagement.access import (
     goal_for_deleting,
     goal_for_person,
@@ -32,6 +32,7 @@ from engagement.access import (
     revision_for_goal,
     step_for_goal,
 )
+from engagement.drift_access import signals_in_scope
 from engagement.forms import (
     CommentForm,
     GoalCreateForm,
@@ -62,10 +63,14 @@ def home(request: HttpRequest) -> HttpResponse:
         context = {
             "teams": selectors.teams_for_actor(actor),
             "recent_checkins": selectors.recent_family_checkins(actor),
+            "drift_signals": drift_selectors.open_signals_of(signals_in_scope(actor)),
         }
         return render(request, "engagement/home_facilitator.html", context)
     if actor.role == Role.SUPERVISOR:
-        context = {"programs": selectors.supervisor_programs(actor)}
+        context = {
+            "programs": selectors.supervisor_programs(actor),
+            "drift_signals": drift_selectors.open_signals_of(signals_in_scope(actor)),
+        }
         return render(request, "engagement/home_supervisor.html", context)
     if actor.role == Role.ADMIN:
         context = organization_setup(actor.organization)

@@ -375,6 +375,9 @@ CELERY_BEAT_SCHEDULE = {
     "reflection-prompts": {"task": "reflections.tasks.prompts_tick", "schedule": 300.0},
     # The dashboards' daily rollup is kept current with each event; this recomputes the
     # last 7 days from the raw events, catching anything written around the signals.
+    # Fidelity drift: every rule for every organisation, signals opened and resolved,
+    # then reminders and the supervisors' digests (each in their own time zone).
+    "drift-scan": {"task": "engagement.tasks.drift_scan_hourly", "schedule": crontab(minute=10)},
     "rollup-repair": {
         "task": "engagement.tasks.rollups_repair",
         "schedule": crontab(hour=3, minute=15),
