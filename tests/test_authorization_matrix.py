@@ -753,6 +753,72 @@ MATRIX.update(
 MATRIX["django-admin/login/"] = [(literal("django-admin/login/"), signed_in(403, operator=302))]
 
 
+# --- fidelity drift ---------------------------------------------------------------------
+
+
+def signal_kwargs(target: str) -> Callable[[World], dict]:
+    """An open meeting-gap signal of the target team (own, another program's, Northside's)."""
+
+    def kwargs(w: World) -> dict:
+        from engagement.models import DriftSignal
+
+        team = getattr(w, target)
+        signal = DriftSignal.objects.create(
+            organization=team.program.organization, rule="meeting_gap",
+            subject_key=f"team:{team.pk}", team=team, program=team.program,
+            threshold={"days": 30}, measured={"days": 40, "since": "2026-10-01"},
+        )  # fmt: skip
+        return {"signal_id": signal.pk}
+
+    return kwargs
+
+
+def scan_kwargs(key: str) -> Callable[[World], dict]:
+    def kwargs(w: World) -> dict:
+        from engagement.models import DriftScan
+
+        org = w.org if key == "own" else w.outsider_org
+        return {"scan_id": DriftScan.objects.create(organization=org, rules_total=8).pk}
+
+    return kwargs
+
+
+# Signals: their team's staff (a facilitator for their teams, supervisors for their
+# programs, admins for the organisation); never families; another organisation's: 404.
+SIGNAL_SEE = [
+    (signal_kwargs("team"), signed_in(404, facilitator=200, supervisor=200, admin=200, dual=200)),
+    (signal_kwargs("other_team"), signed_in(404, supervisor=200, admin=200)),
+    (signal_kwargs("outsider_team"), signed_in(404, outsider=200)),
+]
+PERSON_SEE = signed_in(404, facilitator=200, supervisor=200, admin=200, dual=200)
+MATRIX.update(
+    {
+        "drift/": [(NO_KWARGS, signed_in(403, supervisor=200, admin=200, dual=200))],
+        "drift/<int:signal_id>/": SIGNAL_SEE,
+        "drift/<int:signal_id>/snooze/": [(signal_kwargs("team"), signed_in(405))],
+        "drift/<int:signal_id>/wake/": [(signal_kwargs("team"), signed_in(405))],
+        # A team's history: staff who see the team; its family is refused (403).
+        "drift/teams/<int:team_id>/": team_rows(
+            signed_in(200, family=403, outsider=404, operator=404),
+            signed_in(404, supervisor=200, admin=200),
+            signed_in(404, outsider=200, dual=403),
+        ),
+        # A person's history: themself, their supervisors, their organisation's admins.
+        "drift/people/<int:user_id>/": [
+            (learner_kwargs("facilitator"), PERSON_SEE),
+            (learner_kwargs("outsider"), signed_in(404, outsider=200)),
+        ],
+        "drift/rules/": [(NO_KWARGS, signed_in(403, admin=200))],
+        "drift/rules/preview/": [(NO_KWARGS, signed_in(405))],
+        "drift/scans/": [(NO_KWARGS, signed_in(405))],
+        "drift/scans/<int:scan_id>/": [
+            (scan_kwargs("own"), signed_in(403, admin=200)),
+            (scan_kwargs("outsider"), signed_in(403, admin=404)),
+        ],
+    }
+)
+
+
 def test_it_covers_every_url():
     served = {route for route, _ in _routes(get_resolver().url_patterns)}
     missing = sorted(r for r in served if r not in MATRIX)
@@ -1271,6 +1337,26 @@ READ_ONLY = [
     "goals/<int:goal_id>/",
     "goals/<int:goal_id>/history/",
 ]
+
+SNOOZE = lambda w: {"until": _in_days(10), "reason": "The family is away"}  # noqa: E731
+RULE = lambda w: {"code": "meeting_gap", "meeting_gap-code": "meeting_gap",  # noqa: E731
+                  "meeting_gap-enabled": "on", "meeting_gap-days": "21",
+                  "meeting_gap-remind_every_days": "7"}  # fmt: skip
+POST_MATRIX.update(
+    {
+        # Snoozing: supervisors and admins, and a team's facilitator for its signals.
+        "drift/<int:signal_id>/snooze/": _writes(SIGNAL_SEE, SNOOZE),
+        "drift/<int:signal_id>/wake/": _writes(SIGNAL_SEE, NO_DATA),
+        "drift/rules/": [(NO_KWARGS, RULE, signed_in(403, admin=302))],
+        # A preview shows how many would trip and saves nothing.
+        "drift/rules/preview/": [(NO_KWARGS, RULE, signed_in(403, admin=200), SAME)],
+        "drift/scans/": [(NO_KWARGS, NO_DATA, signed_in(403, admin=302))],
+    }
+)
+READ_ONLY += [
+    "drift/", "drift/<int:signal_id>/", "drift/teams/<int:team_id>/",
+    "drift/people/<int:user_id>/", "drift/scans/<int:scan_id>/",
+]  # fmt: skip
 POST_MATRIX.update({route: [(MATRIX[route][0][0], NO_DATA, signed_in(405))] for route in READ_ONLY})
 POST_MATRIX[""] = [(NO_KWARGS, NO_DATA, every(405))]  # home needs no login to answer
 
@@ -1299,6 +1385,9 @@ def _written() -> tuple:
         User,
     )
     from engagement.models import (
+        DriftRule,
+        DriftScan,
+        DriftSignal,
         EngagementEvent,
         Goal,
         GoalComment,
@@ -1369,6 +1458,9 @@ def _written() -> tuple:
         PracticeTranscript.objects.count(),
         list(TranscriptCoding.objects.order_by("pk").values_list("pk", "completed_at")),
         list(UtteranceCode.objects.order_by("pk").values_list("pk", "code")),
+        list(DriftRule.objects.order_by("pk").values_list("pk", "enabled", "days")),
+        list(DriftSignal.objects.order_by("pk").values_list("pk", "snoozed_until", "resolved_at")),
+        DriftScan.objects.count(),
     )
 
 
