@@ -18,7 +18,7 @@ from communities.access import actor_for, person_for, require_role, team_for_per
 from communities.audit import audit_entry_create, family_data_viewed
 from communities.models import Role
 from communities.replica import dashboard_reads
-from engagement import dashboards, selectors
+from engagement import dashboards, drift_selectors, selectors
 from engagement.dashboard_forms import DashboardFilterForm, WindowForm, default_filters
 from engagement.dashboards import Filters
 from engagement.measures import MEASURES
@@ -59,6 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context = dashboards.dashboard(actor, filters, scope)
         if actor.role == Role.FACILITATOR:
             context["family_said"] = selectors.recent_family_checkins(actor, limit=10)
+        if not request.htmx:
+            context["drift_open"] = drift_selectors.open_by_rule(actor)
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

@@ -19,9 +19,11 @@ REMIND_MAX_DAYS = 365
 
 
 def _range_messages(param: drift.Param) -> dict:
-    words = _("Use a value %(range)s.") % {"range": param.help}
-    return {"min_value": words, "max_value": words, "invalid": words,
-            "max_digits": words, "max_decimal_places": words}  # fmt: skip
+    words = str(_("Use a value %(range)s.") % {"range": param.help})
+    # Django formats these with the limit (%(limit_value)s): a literal % is doubled.
+    formatted = words.replace("%", "%%")
+    return {"min_value": formatted, "max_value": formatted, "invalid": words,
+            "max_digits": formatted, "max_decimal_places": formatted}  # fmt: skip
 
 
 class DriftRuleForm(forms.Form):
