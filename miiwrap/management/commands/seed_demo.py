@@ -235,7 +235,7 @@ class Command(BaseCommand):
         self.history(north_team, outsider, north_family, rng, 3)
 
         self.messages_demo(riverbend, admin)
-        self.prompts_demo(riverbend, admin, maya, community)
+        self.prompts_demo(riverbend, admin, maya, community, others[0])
         # The community feed: reflections in English and Spanish, responses, "this
         # helped me", follow-throughs and a shared milestone.
         from miiwrap.demo_feed import demo_feed_seed
@@ -261,6 +261,14 @@ class Command(BaseCommand):
 
         demo_practice_seed(organization=riverbend, supervisor=supervisor, coach=lena,
                            facilitators=[maya, *others], now=timezone.now())  # fmt: skip
+
+        # Fidelity drift: the scan opens a signal of every rule on this history (teams
+        # without reflections or meetings, goals worded by staff, low check-ins, Jordan's
+        # missed circle sessions, his falling practice and unanswered prompt), reminds
+        # each facilitator once and writes Sam's digest.
+        from engagement import drift
+
+        drift.scan(organization_ids=[riverbend.pk, northside.pk])
 
     def messages_demo(self, riverbend: Organization, admin: User) -> None:
         """A pending invitation, and one whose email failed for good, so the Setup and
@@ -288,7 +296,12 @@ class Command(BaseCommand):
     # --- learning circles -------------------------------------------------------------------
 
     def prompts_demo(
-        self, riverbend: Organization, admin: User, maya: User, community: LearningCommunity
+        self,
+        riverbend: Organization,
+        admin: User,
+        maya: User,
+        community: LearningCommunity,
+        jordan: User,
     ) -> None:
         """Riverbend's prompt schedules (after each team meeting, after each circle
         session, every Monday at 09:00 in each person's time zone), and Monday's prompt
@@ -325,6 +338,14 @@ class Command(BaseCommand):
                       "due_at": slot, "community": community},
         )  # fmt: skip
         prompts.prompts_send_due(now=now)
+        # Jordan has left a prompt unanswered for nine days (a drift signal of its own).
+        earlier = slot - timedelta(days=7)
+        PromptDelivery.objects.get_or_create(
+            recipient=jordan, occurrence=f"weekly:{weekly.pk}:{earlier.date().isoformat()}",
+            defaults={"schedule": weekly, "organization": riverbend, "wording": wording,
+                      "due_at": now - timedelta(days=9), "sent_at": now - timedelta(days=9),
+                      "reminded_at": now - timedelta(days=2), "community": community},
+        )  # fmt: skip
 
     def circles_demo(
         self,
