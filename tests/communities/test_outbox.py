@@ -197,7 +197,8 @@ def test_it_sends_login_codes_at_once_and_keeps_no_code(world, client):
 
 def _preferences(**changes) -> dict:
     data = {"name": "Rosa", "language": "en", "time_zone": "America/Chicago",
-            **{f"email_{kind}": "instant" for kind in outbox.CHOOSABLE_KINDS}}  # fmt: skip
+            **{f"email_{kind}": outbox.CADENCE_CHOICES[kind][0]
+               for kind in outbox.CHOOSABLE_KINDS}}  # fmt: skip
     data.update(changes)
     return data
 

@@ -208,10 +208,24 @@ def test_team_and_person_histories(signals, client_for):
     assert mine.status_code == 200
 
 
-def test_nobody_changes_another_persons_digest_preference(world, client_for):
-    data = {"user": world.supervisor.pk, f"{MessageKind.DRIFT_DIGEST}-email": "on",
-            f"{MessageKind.DRIFT_DIGEST}-cadence": Cadence.WEEKLY}  # fmt: skip
-    client_for(world.admin).post("/preferences/", data)
+def test_a_weekly_digest_is_a_choice_of_ones_own_and_nobody_elses(world, client_for):
+    from communities.outbox import CADENCE_CHOICES, CHOOSABLE_KINDS
+
+    data = {"name": "Sol", "language": "en", "time_zone": "America/Chicago",
+            **{f"email_{kind}": CADENCE_CHOICES[kind][0] for kind in CHOOSABLE_KINDS},
+            f"email_{MessageKind.DRIFT_DIGEST}": Cadence.WEEKLY}  # fmt: skip
+    # Naming another person changes nothing of theirs: the form is always one's own.
+    response = client_for(world.admin).post("/preferences/", {**data, "user": world.supervisor.pk})
+    assert response.status_code == 302
+    assert not MessagePreference.objects.filter(user=world.supervisor).exists()
+    assert (
+        MessagePreference.objects.get(user=world.admin, kind=MessageKind.DRIFT_DIGEST).cadence
+        == Cadence.WEEKLY
+    )
+    bad = client_for(world.supervisor).post(
+        "/preferences/", {**data, f"email_{MessageKind.DRIFT_DIGEST}": Cadence.INSTANT}
+    )
+    assert bad.status_code == 400
     assert not MessagePreference.objects.filter(user=world.supervisor).exists()
 
 
