@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from communities.models import Invitation, Membership, Role
-from communities.outbox import CHOOSABLE_KINDS
+from communities.outbox import CADENCE_CHOICES, CHOOSABLE_KINDS
 from reflections.models import PracticeObservation
 from tests.conftest import ROLES, World
 
@@ -1036,7 +1036,7 @@ POST_MATRIX: dict[str, list] = {
                 "name": "Renamed",
                 "language": "es",
                 "time_zone": "America/Denver",
-                **{f"email_{kind}": "instant" for kind in CHOOSABLE_KINDS},
+                **{f"email_{kind}": CADENCE_CHOICES[kind][0] for kind in CHOOSABLE_KINDS},
             },
             signed_in(302),
         )

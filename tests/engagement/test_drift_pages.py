@@ -233,3 +233,49 @@ def test_the_dashboard_shows_open_signals_by_rule(signals, client_for):
     page = client_for(signals.supervisor).get("/dashboard/").content.decode()
     assert "Open drift signals" in page
     assert "/drift/?rule=low_partnership" in page
+
+
+def _page_queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def _more_signals(world, count: int) -> None:
+    from communities.models import FamilyTeam
+
+    teams = FamilyTeam.objects.bulk_create(
+        FamilyTeam(program=world.program, name=f"Extra {n}") for n in range(count)
+    )
+    DriftSignal.objects.bulk_create(
+        DriftSignal(organization=world.org, rule=Code.MEETING_GAP, subject_key=f"team:{t.pk}",
+                    team=t, program=world.program, threshold={"days": 30},
+                    measured={"days": 31, "since": "2026-10-01"})
+        for t in teams
+    )  # fmt: skip
+
+
+def test_the_signals_list_runs_the_same_queries_for_few_and_many_signals(signals, client_for):
+    client = client_for(signals.supervisor)
+    few = _page_queries(client, "/drift/")
+    _more_signals(signals, 120)
+    assert _page_queries(client, "/drift/") == few
+    assert _page_queries(client, "/drift/?page=3&rule=meeting_gap") == few
+
+
+def test_a_signal_page_runs_the_same_queries_for_3_and_12_meetings_of_evidence(signals, client_for):
+    from tests.engagement.drift_helpers import set_rule
+
+    client = client_for(signals.supervisor)
+    signal = _signal(signals, Code.LOW_PARTNERSHIP)
+    few = _page_queries(client, f"/drift/{signal.pk}/")
+    for k in range(9):
+        checkin(meeting(signals.team, signals.facilitator, 12 + 3 * k), signals.family, 2, 2, 2)
+    set_rule(signals.org, Code.LOW_PARTNERSHIP, count=12)
+    drift.scan(organization_ids=[signals.org.pk], remind=False)
+    signal.refresh_from_db()
+    assert len(signal.evidence["meetings"]) == 12
+    assert _page_queries(client, f"/drift/{signal.pk}/") == few
