@@ -19,7 +19,7 @@ def test_the_admin_previews_a_threshold_then_saves_it(demo, new_page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Drift signals").click()
     page.get_by_role("link", name="The rules and their thresholds").click()
     rule = page.locator("#rule-meeting_gap")
-    rule.get_by_label("days").fill("10")
+    rule.get_by_label("days:", exact=True).fill("10")
     rule.get_by_role("button", name="Preview").click()
     preview = page.locator("#preview-meeting_gap")
     expect(preview).to_contain_text("would trip (open now: 1)")
@@ -27,11 +27,11 @@ def test_the_admin_previews_a_threshold_then_saves_it(demo, new_page):
     assert not DriftRule.objects.exists()
     screenshot(page, "drift-rules")
 
-    rule.get_by_label("days").fill("0")
+    rule.get_by_label("days:", exact=True).fill("0")
     rule.get_by_role("button", name="Preview").click()
     expect(preview).to_contain_text("from 1 to 365 days")
 
-    rule.get_by_label("days").fill("21")
+    rule.get_by_label("days:", exact=True).fill("21")
     rule.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").first).to_contain_text("Saved")
     assert DriftRule.objects.get().days == 21

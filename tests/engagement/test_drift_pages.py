@@ -119,6 +119,7 @@ def test_another_organisations_signal_answers_404_to_every_action(signals, clien
 
 
 def _rule_data(code="meeting_gap", **values):
+    # As the page posts it: the rule's own hidden code, and its prefixed fields.
     data = {"code": code, f"{code}-code": code, f"{code}-enabled": "on",
             f"{code}-days": "30", f"{code}-remind_every_days": "7"}  # fmt: skip
     data.update({f"{code}-{k}": v for k, v in values.items()})
