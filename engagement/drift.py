@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
-from communities.models import FamilyTeam, Organization, Role
+from communities.models import FamilyTeam, Organization, Role, TeamMeeting
 from engagement import measures
 from engagement.models import (
     DriftRule,
@@ -217,24 +217,23 @@ def _gap_findings(settings, context, rows, key: str) -> list[Finding]:
     return found
 
 
-def _reflection_gap(settings: list[Setting], context: Context) -> list[Finding]:
-    latest = Reflection.objects.filter(team=OuterRef("pk")).order_by("-created_at", "-pk")
+def _last_of(settings, context, latest, when: str, key: str) -> list[Finding]:
+    """A team gap rule: each active team with the date of its latest `latest` row."""
     rows = _active_teams(settings).values_list(
         "pk", "program_id", "program__organization_id", "opened_on",
-        Subquery(latest.values("created_at")[:1]), Subquery(latest.values("pk")[:1]),
+        Subquery(latest.values(when)[:1]), Subquery(latest.values("pk")[:1]),
     )  # fmt: skip
-    return _gap_findings(settings, context, rows, "reflections")
+    return _gap_findings(settings, context, rows, key)
+
+
+def _reflection_gap(settings: list[Setting], context: Context) -> list[Finding]:
+    latest = Reflection.objects.filter(team=OuterRef("pk")).order_by("-created_at", "-pk")
+    return _last_of(settings, context, latest, "created_at", "reflections")
 
 
 def _meeting_gap(settings: list[Setting], context: Context) -> list[Finding]:
-    from communities.models import TeamMeeting
-
     latest = TeamMeeting.objects.filter(team=OuterRef("pk")).order_by("-held_on", "-pk")
-    rows = _active_teams(settings).values_list(
-        "pk", "program_id", "program__organization_id", "opened_on",
-        Subquery(latest.values("held_on")[:1]), Subquery(latest.values("pk")[:1]),
-    )  # fmt: skip
-    return _gap_findings(settings, context, rows, "meetings")
+    return _last_of(settings, context, latest, "held_on", "meetings")
 
 
 def _family_voice_absent(settings: list[Setting], context: Context) -> list[Finding]:
