@@ -132,5 +132,6 @@ def team_drilldown(request: HttpRequest, team_id: int) -> HttpResponse:
     with dashboard_reads():
         context = dashboards.team_timeline(access.team, filters.start, filters.end)
     family_data_viewed(request, team=access.team, subject="engagement drill-down")
-    context |= {"team": access.team, "form": form, "filters": filters, "measures": MEASURES}
+    context |= {"team": access.team, "form": form, "filters": filters, "measures": MEASURES,
+                "drift_signals": drift_selectors.team_open_signals(access.team)}  # fmt: skip
     return render(request, "engagement/dashboard_team.html", context, status=status)

@@ -108,6 +108,11 @@ def open_signals_of(signals: QuerySet, *, limit: int = 10) -> list[DriftSignal]:
     )
 
 
+def team_open_signals(team: FamilyTeam) -> list[DriftSignal]:
+    """A team's open signals (the team page, its drill-down): staff pages only."""
+    return open_signals_of(DriftSignal.objects.filter(team=team))
+
+
 def open_by_rule(actor: Actor) -> list[dict]:
     """How many signals of each rule are open in the actor's scope (the dashboard)."""
     counts = dict(

@@ -13,9 +13,8 @@ from communities.access import Actor, TeamAccess, programs_visible_to, teams_in_
 from communities.models import FamilyMember, FamilyTeam, Message, TeamMeeting, User
 from engagement.access import GoalAccess
 from engagement.diffs import word_diff
-from engagement.drift_selectors import open_signals_of
+from engagement.drift_selectors import team_open_signals
 from engagement.models import (
-    DriftSignal,
     Goal,
     GoalComment,
     GoalRevision,
@@ -109,7 +108,7 @@ def team_page(*, access: TeamAccess) -> dict:
         "recent_comments": comments,
         "family_edits": family_edits,
         # Staff only reach this page (families see their portal).
-        "drift_signals": open_signals_of(DriftSignal.objects.filter(team=team)),
+        "drift_signals": team_open_signals(team),
     }
 
 

@@ -230,10 +230,14 @@ def test_a_weekly_digest_is_a_choice_of_ones_own_and_nobody_elses(world, client_
     assert not MessagePreference.objects.filter(user=world.supervisor).exists()
 
 
-def test_the_dashboard_shows_open_signals_by_rule(signals, client_for):
-    page = client_for(signals.supervisor).get("/dashboard/").content.decode()
+def test_the_dashboard_shows_open_signals_by_rule_and_the_drill_down_the_teams(signals, client_for):
+    client = client_for(signals.supervisor)
+    page = client.get("/dashboard/").content.decode()
     assert "Open drift signals" in page
     assert "/drift/?rule=low_partnership" in page
+    team = client.get(f"/dashboard/teams/{signals.team.pk}/").content.decode()
+    signal = _signal(signals, Code.LOW_PARTNERSHIP)
+    assert f"/drift/{signal.pk}/" in team
 
 
 def _page_queries(client, path) -> int:
