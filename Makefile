@@ -71,3 +71,15 @@ bench-dashboards: install
 .PHONY: bench-outbox
 bench-outbox: install
 	DEBUG=1 $(BIN)/python benchmarks/outbox.py
+
+# The drift scan on 10,000 teams: own database miiwrap_drift_bench, loaded by seed_scale
+# when empty (10,000 teams, fewer other rows than the dashboards' data and no extra
+# events: the scan reads none); the benchmark adds circles, practice observations,
+# prompts and a 10-team organisation once. Own Redis and SMTP server on spare ports.
+DRIFT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/miiwrap_drift_bench
+.PHONY: bench-drift
+bench-drift: install
+	DEBUG=1 $(BIN)/python manage.py seed_scale --if-empty --database-url $(DRIFT_DATABASE_URL) \
+		--teams 10000 --users 30000 --events 1 --reflections 500000 --goals 100000 \
+		--revisions 600000 --checkins 150000
+	DEBUG=1 DRIFT_DATABASE_URL=$(DRIFT_DATABASE_URL) $(BIN)/python benchmarks/drift.py

@@ -9,14 +9,16 @@ reflection prompts for every facilitator, and a small organisation of 10 teams. 
 VACUUM ANALYZE. It starts its own Redis (the broker the reminders are enqueued to) and
 SMTP server (aiosmtpd, in this process) on spare ports of 127.0.0.1. Prints:
 - teams and active teams, and the rows the rules read;
-- wall time (median and p95 over DRIFT_RUNS runs, default 5) and SQL queries of
+- wall time (median and p95 over DRIFT_RUNS runs, default 5; p95 by nearest rank, so
+  the slowest run when there are fewer than 20) and SQL queries of
   (a) the first scan (opens every signal; remind=False; the signals are deleted before
   each run), (b) the same scan an hour later (updates them; repeated as is) and (c) a
   scan with remind=True a week later (opens what tripped in the week, writes reminders
   and digests and enqueues the emails; the signals are put back as (b) left them and the
-  messages deleted before each run); each rule's share of the time;
+  messages deleted before each run); (a) and (b) again with PostgreSQL's JIT compilation
+  off for the session; each rule's share of the time and the slowest statements;
 - the query counts of a scan of the 10-team organisation, of the 10,000-team one and of
-  both;
+  both, and which statements differ (a scan skips a write it has nothing for);
 - the emails of the last reminder scan sent to the SMTP server by `outbox_sweep`:
   count and messages per second;
 - the issue's target (a scan of 10,000 teams in at most 2 s, a query count that does
@@ -62,7 +64,9 @@ django.setup()
 import logging  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
+from collections import Counter as CountOf  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 from datetime import time as clock_time  # noqa: E402
@@ -376,6 +380,7 @@ class Timed:
         self.parts: list[Parts] = []
         self.result = None
         self.queries = 0
+        self.statements: list[str] = []
         self.counted = Parts()
         self.slowest: list[tuple[float, str]] = []
 
@@ -391,6 +396,7 @@ class Timed:
         with Parts() as self.counted, CaptureQueriesContext(connection) as captured:
             self.result = drift.scan(**kwargs)
         self.queries = len(captured)
+        self.statements = [q["sql"] for q in captured.captured_queries]
         self.slowest = sorted(
             ((float(q["time"]), " ".join(q["sql"].split())) for q in captured.captured_queries),
             reverse=True,
@@ -409,15 +415,44 @@ class Timed:
         return statistics.median(p.seconds.get(key, 0.0) for p in self.parts)
 
 
-def scan_counts(org_ids: list[int] | None, now: datetime) -> tuple[int, int, float]:
-    """Queries of a first scan and of a reminding scan a week later; the first's seconds."""
+def scan_counts(org_ids: list[int] | None, now: datetime) -> tuple[Timed, Timed]:
+    """A first scan (counted, then timed once) and a reminding scan a week later."""
     signals_reset()
     first, later = Timed(), Timed()
     first.count(organization_ids=org_ids, now=now, remind=False)
     signals_reset()
     first.run(organization_ids=org_ids, now=now, remind=False)
     later.count(organization_ids=org_ids, now=now + timedelta(days=7), remind=True)
-    return first.queries, later.queries, first.walls[0]
+    return first, later
+
+
+# Statements a scan skips when it has nothing to write: a rule's INSERT of new signals,
+# its UPDATE resolving the gone ones and its UPDATE of those still tripped; the coaches'
+# SELECT of the reminders (`in_bulk` of no id).
+SKIPPABLE = {
+    "INSERT engagement_driftsignal",
+    "UPDATE engagement_driftsignal",
+    "SELECT communities_user",
+}
+
+
+def _head(sql: str) -> str:
+    verb = sql.split(None, 1)[0].upper()
+    table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)', sql)
+    return f"{verb} {table.group(1)}" if table and verb != "WITH" else verb
+
+
+def statements_diff(small: Timed, big: Timed) -> tuple[str, bool]:
+    """What the bigger scan ran more (+) or less (-) than the smaller one, and whether
+    that is only statements skipped when there is nothing to write."""
+    more = CountOf(map(_head, big.statements))
+    more.subtract(CountOf(map(_head, small.statements)))
+    changed = {head: n for head, n in more.items() if n}
+    words = ", ".join(f"{head} {n:+d}" for head, n in sorted(changed.items())) or "none"
+    bounded = (
+        set(changed) <= SKIPPABLE and sum(map(abs, changed.values())) <= 3 * len(drift.RULES) + 1
+    )
+    return words, bounded
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -494,8 +529,8 @@ def main() -> None:
 
 
 def run(counter: Counter, smtp_port: int) -> None:
-    teams = FamilyTeam.objects.count()
     small = data_load()
+    teams = FamilyTeam.objects.count()
     big_ids = list(Organization.objects.exclude(pk=small.pk).values_list("pk", flat=True))
     active = FamilyTeam.objects.active().count()
     small_teams = FamilyTeam.objects.filter(program__organization=small).count()
@@ -522,16 +557,28 @@ def run(counter: Counter, smtp_port: int) -> None:
         signals_reset()
         first.run(now=now, remind=False)
     opened = first.result.opened
+    # The same with PostgreSQL's JIT compilation off for the session.
+    first_nojit = Timed()
+    _jit("off")
+    for _ in range(RUNS):
+        signals_reset()
+        first_nojit.run(now=now, remind=False)
+    _jit("on")
 
     hour = Timed()
     hour.count(now=now + timedelta(hours=1), remind=False)
     for _ in range(RUNS):
         hour.run(now=now + timedelta(hours=1), remind=False)
+    hour_nojit = Timed()
+    _jit("off")
+    for _ in range(RUNS):
+        hour_nojit.run(now=now + timedelta(hours=1), remind=False)
+    _jit("on")
     snapshot_take()
 
-    small_first, small_later, small_seconds = scan_counts([small.pk], now)
-    big_first, big_later, big_seconds = scan_counts(big_ids, now)
-    all_first, all_later, _ = scan_counts(None, now)
+    small_first, small_later = scan_counts([small.pk], now)
+    big_first, big_later = scan_counts(big_ids, now)
+    all_first, all_later = scan_counts(None, now)
 
     week = Timed()
     snapshot_restore()
@@ -558,7 +605,10 @@ def run(counter: Counter, smtp_port: int) -> None:
     ]  # fmt: skip
     for name, timed, result in rows:
         print(f"{name:46} {_ms(timed.median)} {_ms(timed.p95)} {timed.queries:8}  {result}")
-    print(f"   single runs (s): (a) {_runs(first)}; (b) {_runs(hour)}; (c) {_runs(week)}")
+    for name, timed in (("(a) with JIT off", first_nojit), ("(b) with JIT off", hour_nojit)):
+        print(f"{name:46} {_ms(timed.median)} {_ms(timed.p95)}")
+    print(f"   single runs (s): (a) {_runs(first)}; (b) {_runs(hour)}; (c) {_runs(week)};"
+          f" (a) JIT off {_runs(first_nojit)}; (b) JIT off {_runs(hour_nojit)}")  # fmt: skip
     print(f"   (c) wrote {reminder_emails:,} reminder emails, {digest_emails} digest emails"
           f" and {in_app:,} in-app messages; enqueueing them to Celery took"
           f" {_ms(week.part_median('enqueue (Celery)')).strip()} of the scan")  # fmt: skip
@@ -593,16 +643,20 @@ def run(counter: Counter, smtp_port: int) -> None:
         print(f"  {seconds * 1000:7.0f} ms  {sql[:150]}")
 
     print(f"\nQuery counts: {'first scan':>10} {'week later, remind':>19}")
+    big_teams = teams - small_teams
     for name, a, c in (
         (f"{small_teams} teams (small organisation)", small_first, small_later),
-        (f"{teams - small_teams:,} teams (big organisation)", big_first, big_later),
+        (f"{big_teams:,} teams (big organisation)", big_first, big_later),
         (f"{teams:,} teams (both)", all_first, all_later),
     ):
-        print(f"  {name:36} {a:10} {c:19}")
-    print(f"  ratio {teams - small_teams:,} / {small_teams} teams: "
-          f"{big_first / small_first:.2f} and {big_later / small_later:.2f}; first scan "
-          f"{small_seconds * 1000:.0f} ms at {small_teams} teams, "
-          f"{big_seconds * 1000:.0f} ms at {teams - small_teams:,}")  # fmt: skip
+        print(f"  {name:36} {a.queries:10} {c.queries:19}   first scan {_ms(a.walls[0])}")
+    print(f"  ratio {big_teams:,} / {small_teams} teams: "
+          f"{big_first.queries / small_first.queries:.2f} (first) and "
+          f"{big_later.queries / small_later.queries:.2f} (remind)")  # fmt: skip
+    first_diff, first_bounded = statements_diff(small_first, big_first)
+    later_diff, later_bounded = statements_diff(small_later, big_later)
+    print(f"  statements the {big_teams:,}-team scans ran more than the {small_teams}-team"
+          f" ones: first {first_diff}; remind {later_diff}")  # fmt: skip
 
     pending, sent, seconds, rate, unsent = emails_send(smtp_port, counter)
     print(f"\nEmails of the reminder scan: {pending:,} pending; outbox_sweep sent {sent:,} "
@@ -615,10 +669,16 @@ def run(counter: Counter, smtp_port: int) -> None:
     for name, timed, _result in rows:
         met = "met" if timed.median <= TARGET_SECONDS else "NOT met"
         print(f"  {name:46} median {timed.median:.2f} s, p95 {timed.p95:.2f} s: {met}")
-    same = big_first == small_first and big_later == small_later
-    print(f"  queries at {small_teams} and {teams - small_teams:,} teams: "
-          f"{small_first}/{big_first} (first), {small_later}/{big_later} (remind): "
-          f"{'met' if same else 'differ (see above)'}")  # fmt: skip
+    bounded = first_bounded and later_bounded
+    print(f"  queries at {small_teams} and {big_teams:,} teams: {small_first.queries}/"
+          f"{big_first.queries} (first), {small_later.queries}/{big_later.queries} (remind): "
+          + ("met (the same statements, less those with nothing to write)" if bounded
+             else "NOT met (see the statements above)"))  # fmt: skip
+
+
+def _jit(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET jit = {value}")
 
 
 def _runs(timed: Timed) -> str:
