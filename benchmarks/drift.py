@@ -272,7 +272,20 @@ def small_org_load(today, rng: random.Random) -> Organization:
             created_at=_at(today - timedelta(days=3 * k), 18),
         )  # fmt: skip
     practice_load(org, today, rng)
+    lapse_add(org, facilitators[0])
     return org
+
+
+def lapse_add(org: Organization, user: User) -> None:
+    """`user` missed the last two sessions of their organisation's circle."""
+    held = CircleSession.objects.filter(
+        circle__community__organization=org, circle__members=user,
+        status=CircleSession.Status.SCHEDULED, ends_at__lte=timezone.now(),
+    ).order_by("-starts_at")[:2]  # fmt: skip
+    for session in held:
+        SessionResponse.objects.update_or_create(
+            session=session, user=user, defaults={"attendance": "absent"}
+        )
 
 
 def data_load() -> Organization:
