@@ -177,11 +177,16 @@ class Context:
         return cls(now=now, today={pk: _local_date(now, zone) for pk, zone in zones.items()})
 
 
-def _local_date(moment: datetime, zone: str) -> date:
+def local_time(moment: datetime, zone: str) -> datetime:
+    """`moment` on the wall clock of `zone` (the server's zone if that one is unknown)."""
     try:
-        return moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        return moment.astimezone(zoneinfo.ZoneInfo(zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return moment.astimezone(zoneinfo.ZoneInfo(django_settings.TIME_ZONE)).date()
+        return moment.astimezone(zoneinfo.ZoneInfo(django_settings.TIME_ZONE))
+
+
+def _local_date(moment: datetime, zone: str) -> date:
+    return local_time(moment, zone).date()
 
 
 # --- the rules: each reads every subject of the given organisations at once ------------
@@ -893,7 +898,9 @@ def scan_run(scan_id: int | None = None, *, now: datetime | None = None) -> Drif
     conditional UPDATE, so a scan runs once however often its task is delivered."""
     now = now or timezone.now()
     if scan_id is None:
-        row = DriftScan.objects.create(rules_total=len(RULES) + 1)
+        row = DriftScan.objects.create(
+            rules_total=len(RULES) + 1, state=DriftScan.State.RUNNING, started_at=now
+        )
     else:
         claimed = DriftScan.objects.filter(pk=scan_id, state=DriftScan.State.QUEUED).update(
             state=DriftScan.State.RUNNING, started_at=now
@@ -901,7 +908,6 @@ def scan_run(scan_id: int | None = None, *, now: datetime | None = None) -> Drif
         if not claimed:
             return None
         row = DriftScan.objects.get(pk=scan_id)
-    DriftScan.objects.filter(pk=row.pk).update(state=DriftScan.State.RUNNING, started_at=now)
 
     def progress(done: int, total: int) -> None:
         DriftScan.objects.filter(pk=row.pk).update(rules_done=done, rules_total=total)

@@ -9,7 +9,6 @@ ISO week), so each is written once."""
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -53,7 +52,7 @@ def signal_url(signal: DriftSignal) -> str:
 
 
 def _due(signal: DriftSignal, setting: drift.Setting, now: datetime, today) -> bool:
-    if signal.snoozed_until is not None and signal.snoozed_until >= today:
+    if signal.is_snoozed(today):
         return False
     if signal.last_reminded_at is None:
         return True
@@ -132,13 +131,6 @@ def _recipients(signal, facilitators, supervisors, coaches) -> list[User]:
 # --- the supervisors' digest ---------------------------------------------------------------
 
 
-def _local(now: datetime, zone: str) -> datetime:
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.astimezone(zoneinfo.ZoneInfo(django_settings.TIME_ZONE))
-
-
 def digest_period(cadence: str, local: datetime) -> str | None:
     """The period a digest written now belongs to, or None before DIGEST_HOUR on its
     first day (daily: every day; weekly: from Monday)."""
@@ -177,16 +169,16 @@ def digests_compose(*, now: datetime | None = None) -> int:
     signals = list(
         DriftSignal.objects.filter(program_id__in=program_ids)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=week_ago))
-        .values("pk", "program_id", "opened_at", "resolved_at", "snoozed_until")
+        .only("pk", "program_id", "opened_at", "resolved_at", "snoozed_until")
     )
     by_program = defaultdict(list)
-    for row in signals:
-        by_program[row["program_id"]].append(row)
+    for signal in signals:
+        by_program[signal.program_id].append(signal)
     rows = []
     for membership in memberships:
         user = membership.user
         email_on, cadence = chosen.get(user.pk, (True, Cadence.DAILY))
-        local = _local(now, user.time_zone)
+        local = drift.local_time(now, user.time_zone)
         period = digest_period(cadence, local)
         if not email_on or period is None:
             continue
@@ -194,17 +186,16 @@ def digests_compose(*, now: datetime | None = None) -> int:
         today = local.date()
         new, ongoing, resolved = [], [], []
         for program in membership.programs:
-            for row in by_program.get(program, []):
-                snoozed = row["snoozed_until"] is not None and row["snoozed_until"] >= today
-                if row["resolved_at"] is not None:
-                    if row["resolved_at"] >= since:
-                        resolved.append(row["pk"])
-                elif snoozed:
+            for signal in by_program.get(program, []):
+                if signal.resolved_at is not None:
+                    if signal.resolved_at >= since:
+                        resolved.append(signal.pk)
+                elif signal.is_snoozed(today):
                     continue
-                elif row["opened_at"] >= since:
-                    new.append(row["pk"])
+                elif signal.opened_at >= since:
+                    new.append(signal.pk)
                 else:
-                    ongoing.append(row["pk"])
+                    ongoing.append(signal.pk)
         if not (new or ongoing or resolved):
             continue
         rows.append(

@@ -44,16 +44,14 @@ class SignalFilters:
     page: int = 1
 
 
-def _with_state(signals: QuerySet, state: str) -> QuerySet:
-    today = timezone.localdate()
+def _states(today) -> dict[str, Q]:
+    """Each state of the list as a condition: the SQL form of DriftSignal.is_snoozed."""
     snoozed = Q(resolved_at__isnull=True, snoozed_until__gte=today)
-    if state == "open":
-        return signals.filter(resolved_at__isnull=True).exclude(snoozed)
-    if state == "snoozed":
-        return signals.filter(snoozed)
-    if state == "resolved":
-        return signals.filter(resolved_at__isnull=False)
-    return signals
+    return {
+        "open": Q(resolved_at__isnull=True) & ~snoozed,
+        "snoozed": snoozed,
+        "resolved": Q(resolved_at__isnull=False),
+    }
 
 
 def filter_choices(actor: Actor) -> dict:
@@ -80,19 +78,14 @@ def signal_list(actor: Actor, filters: SignalFilters) -> dict:
             familyteam_id=OuterRef("team_id"), user_id=filters.facilitator
         )
         signals = signals.filter(Exists(facilitates) | Q(person_id=filters.facilitator))
-    today = timezone.localdate()
-    counts = signals.aggregate(
-        open=Count("pk", filter=Q(resolved_at__isnull=True)
-                   & (Q(snoozed_until__isnull=True) | Q(snoozed_until__lt=today))),
-        snoozed=Count("pk", filter=Q(resolved_at__isnull=True, snoozed_until__gte=today)),
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-    )  # fmt: skip
-    counts["all"] = counts["open"] + counts["snoozed"] + counts["resolved"]
+    states = _states(timezone.localdate())
+    counts = signals.aggregate(**{name: Count("pk", filter=q) for name, q in states.items()})
+    counts["all"] = sum(counts.values())
     total = counts[filters.state]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
     rows = list(
-        _with_state(signals, filters.state)
+        signals.filter(states.get(filters.state, Q()))
         .select_related("team", "person", "circle", "program")
         .order_by("-opened_at", "-pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     )
