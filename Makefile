@@ -66,7 +66,7 @@ bench: install
 .PHONY: bench-dashboards
 bench-dashboards: install
 	DEBUG=1 $(BIN)/python manage.py seed_scale --if-empty
-	DEBUG=1 $(BIN)/python benchmarks/dashboards.py
+	$(BIN)/python benchmarks/dashboards.py
 
 .PHONY: bench-outbox
 bench-outbox: install

@@ -28,7 +28,8 @@ SORTS = ["", "name", "-name"] + [f"{p}{m.key}" for m in MEASURES for p in ("", "
 class QuickSelect(forms.Select):
     """A <select> rendered in Python: a supervisor of a state-wide program filters among
     hundreds of facilitators, and Django's template per option cost more than the page's
-    figures. Same markup as forms.Select."""
+    figures. Same markup as forms.Select (attributes included: aria-invalid and
+    aria-describedby when the field has an error)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
@@ -69,7 +70,9 @@ class WindowForm(forms.Form):
 
 class DashboardFilterForm(WindowForm):
     field_order = ["group", "program", "facilitator", "phase", "start", "end"]
-    group = forms.ChoiceField(label=_("Rows"), choices=GROUP_CHOICES, required=False)
+    group = forms.ChoiceField(
+        label=_("Rows"), choices=GROUP_CHOICES, required=False, widget=QuickSelect
+    )
     program = forms.TypedChoiceField(
         label=_("Program"), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
@@ -77,7 +80,10 @@ class DashboardFilterForm(WindowForm):
         label=_("Facilitator"), coerce=int, required=False, empty_value=None, widget=QuickSelect
     )
     phase = forms.ChoiceField(
-        label=_("Phase"), choices=[("", _("every phase")), *Phase.choices], required=False
+        label=_("Phase"),
+        choices=[("", _("every phase")), *Phase.choices],
+        required=False,
+        widget=QuickSelect,
     )
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS], required=False,
                              widget=forms.HiddenInput)  # fmt: skip

@@ -13,11 +13,7 @@ from datetime import date
 from functools import cached_property, partial
 from typing import NamedTuple
 
-from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections
-from django.db.models import CharField
-from django.db.models import Value as V
-from django.db.models.functions import Coalesce, NullIf
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -133,37 +129,52 @@ def _by_name(item: tuple[int, str]) -> tuple[str, int]:
     return item[1].casefold(), item[0]
 
 
+# The scope in one round trip: the teams (in program and name order), which facilitator
+# works with which team, and the facilitators' names. Flat rows as PostgreSQL sends them:
+# Django's per-value conversions, or arrays of names aggregated per team, cost more than
+# the query (docs/benchmarks.md).
+_SCOPE_SQL = """
+WITH scope (id) AS MATERIALIZED ({teams})
+SELECT 0, t.id, t.name, t.program_id, p.name, t.phase
+FROM communities_familyteam t JOIN communities_program p ON p.id = t.program_id
+WHERE t.id IN (SELECT id FROM scope)
+UNION ALL
+SELECT 1, f.familyteam_id, NULL, f.user_id, NULL, NULL
+FROM communities_familyteam_facilitators f WHERE f.familyteam_id IN (SELECT id FROM scope)
+UNION ALL
+SELECT 2, u.id, coalesce(nullif(u.name, ''), u.email), NULL, NULL, NULL
+FROM communities_user u
+WHERE u.id IN (SELECT f.user_id FROM communities_familyteam_facilitators f
+               WHERE f.familyteam_id IN (SELECT id FROM scope))"""
+
+
 def dashboard_scope(actor: Actor) -> Scope:
     """The teams in the actor's scope (communities.access.teams_in_scope), ordered by
-    program and name. One query."""
+    program and name, with their facilitators. One query."""
     phases = {code: str(label) for code, label in Phase.choices}  # one gettext each
-    teams: list[TeamRef] = []
-    names: dict[int, str] = {}
-    label = Coalesce(
-        NullIf("facilitators__name", V("")), "facilitators__email", output_field=CharField()
-    )
-    rows = (
-        FamilyTeam.objects.filter(pk__in=teams_in_scope(actor).values("pk"))
-        .order_by("program__name", "name", "pk")
-        .annotate(
-            people=ArrayAgg("facilitators", order_by="facilitators", default=[]),
-            labels=ArrayAgg(label, order_by="facilitators", default=[]),
-        )
-        .values_list("pk", "name", "program_id", "program__name", "phase", "people", "labels")
-    )
-    # The rows as PostgreSQL sends them: Django's per-value conversions of 640 rows of
-    # arrays cost as much as the query.
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
+    in_scope = teams_in_scope(actor).order_by().values("pk")
+    scope_sql, params = in_scope.query.sql_with_params()
+    with connections[in_scope.db].cursor() as cursor:
+        cursor.execute(_SCOPE_SQL.format(teams=scope_sql), params)
         rows = cursor.fetchall()
-    for pk, name, program_id, program_name, phase, people, labels in rows:
-        if people and people[0] is None:  # no facilitator (the join's one empty row)
-            people, labels = [], []
-        names.update(zip(people, labels, strict=True))
-        teams.append(TeamRef(pk, name, program_id, program_name, phase,
-                             phases.get(phase, phase), tuple(people)))  # fmt: skip
-    return Scope(teams, names)
+    teams: list[tuple] = []
+    people: dict[int, list[int]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for kind, pk, name, other, program_name, phase in rows:
+        if kind == 0:
+            teams.append((pk, name, other, program_name, phase))
+        elif kind == 1:
+            people[pk].append(other)
+        else:
+            names[pk] = name
+    # Program, then name order; Python's order of str is the database's ("C" collation).
+    teams.sort(key=lambda t: (t[3], t[1], t[0]))
+    refs = [
+        TeamRef(pk, name, program_id, program_name, phase, phases.get(phase, phase),
+                tuple(sorted(people.get(pk, ()))))
+        for pk, name, program_id, program_name, phase in teams
+    ]  # fmt: skip
+    return Scope(refs, names)
 
 
 def _trend(weekly: list[tuple[date, Sums]], *, teams: int) -> list[dict]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.db import connections, router
 from django.utils.translation import get_language
@@ -68,14 +68,17 @@ MEASURES: tuple[Measure, ...] = (
 BY_KEY = {m.key: m for m in MEASURES}
 
 
+_counter = partial(defaultdict, int)
+
+
 @dataclass
 class Sums:
     """Additive raw material of the measures for one scope (a team, a facilitator, a
     program, everything)."""
 
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    practice: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    counts: dict[str, int] = field(default_factory=_counter)
+    totals: dict[str, int] = field(default_factory=_counter)
+    practice: dict[str, int] = field(default_factory=_counter)
     teams: int = 0
 
     def add(self, other: Sums) -> Sums:
@@ -120,9 +123,14 @@ class Value:
 
     @property
     def note(self) -> str:
+        return self.note_in(get_language())
+
+    def note_in(self, language: str | None) -> str:
+        """Why there is no figure, in words of `language` (the active one: a page of
+        hundreds of cells asks for it once)."""
         if not self.reason:
             return ""
-        words = _reason(get_language(), self.reason)
+        words = _reason(language, self.reason)
         return words % {"n": self.n} if self.reason == "few" else words
 
     @property
@@ -131,8 +139,11 @@ class Value:
 
     @property
     def display(self) -> str:
+        return self.display_in(get_language())
+
+    def display_in(self, language: str | None) -> str:
         if self.value is None:
-            return str(self.note)
+            return self.note_in(language)
         if self.measure.kind == "share":
             return f"{self.value * 100:.0f} %"
         if self.measure.kind == "ratio":

@@ -7,7 +7,7 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from engagement.measures import BY_KEY, Value
 register = template.Library()
 
 
-def _cell(value: Value, label: str, low: str) -> str:
-    display = escape(value.display)
+def _cell(value: Value, label: str, low: str, language: str) -> str:
+    display = escape(value.display_in(language))
     if value.value is None:
         return f'<td data-label="{label}"><span class="muted">{display}</span></td>'
     n = f'<small class="n"> · n={value.n}</small>'
@@ -35,9 +35,9 @@ def dashboard_row(row) -> SafeString:
     teams) and its cells."""
     if row.team is not None:
         team = row.team
-        href = reverse("dashboard_team", args=[team.pk])
+        href = _drilldown_href(get_script_prefix()).format(team.pk)
         heading = (
-            f'<a href="{escape(href)}">{escape(row.label)}</a><br><small class="muted">'
+            f'<a href="{href}">{escape(row.label)}</a><br><small class="muted">'
             f"{escape(team.program_name)} · {escape(team.phase_label)} · {escape(row.detail)}"
             "</small>"
         )
@@ -58,8 +58,15 @@ def measure_cells(values: list[Value]) -> SafeString:
     when there is no figure, why not in words."""
     language = get_language()
     low = _words(language, "low")
-    cells = [_cell(value, _label(language, value.measure.key), low) for value in values]
+    cells = [_cell(value, _label(language, value.measure.key), low, language) for value in values]
     return mark_safe("".join(cells))  # noqa: S308 (every value above is escaped)
+
+
+@lru_cache(maxsize=8)
+def _drilldown_href(script_prefix: str) -> str:
+    """A team's drill-down address with {} for its id (reversed once per prefix, not once
+    per row)."""
+    return escape(reverse("dashboard_team", args=[0])).replace("/0/", "/{}/")
 
 
 @lru_cache(maxsize=64)
@@ -75,11 +82,43 @@ def _words(language: str, text: str) -> str:
 @register.simple_tag
 def trend_rows(trend: dict) -> SafeString:
     """The <tr> of a trend's table: the week, and its figure (and "low")."""
-    low = " · " + _words(get_language(), "low")
+    language = get_language()
+    low = " · " + _words(language, "low")
     label = escape(trend["label"])
     rows = [
         f'<tr><th scope="row">{escape(week)}</th><td data-label="{label}">'
-        f"{escape(value.display)}{low if value.low else ''}</td></tr>"
+        f"{escape(value.display_in(language))}{low if value.low else ''}</td></tr>"
         for week, value in trend["rows"]
     ]
     return mark_safe("".join(rows))  # noqa: S308 (every value above is escaped)
+
+
+@register.simple_tag
+def measure_trend(trend: dict) -> SafeString:
+    """A measure's 12 weeks, folded: a small SVG line (the dashed line marks "low"; a gap
+    is a week without a figure) and the same points as a table, for screen readers and
+    without colour (engagement.dashboards.chart gives the coordinates)."""
+    measure = escape(trend["label"])
+    paths = "".join(f'<path d="{escape(p)}" class="chart-line"></path>' for p in trend["paths"])
+    dots = "".join(
+        f'<circle cx="{d["x"]}" cy="{d["y"]}" r="3" class="chart-dot"></circle>'
+        for d in trend["dots"]
+    )
+    summary = escape(_("%(measure)s: the last 12 weeks") % {"measure": trend["label"]})
+    described = escape(
+        _("%(measure)s week by week; the dashed line marks where it counts as low")
+        % {"measure": trend["label"]}
+    )
+    caption = escape(_("%(measure)s by week") % {"measure": trend["label"]})
+    low_y = trend["low_y"]
+    return mark_safe(  # noqa: S308 (every value is escaped or a number)
+        f'<details class="measure-trend"><summary>{summary}</summary>'
+        f'<svg viewBox="0 0 300 100" class="trend-line-chart" role="img" aria-label="{described}">'
+        '<rect x="0" y="0" width="300" height="100" class="chart-bg"></rect>'
+        f'<line x1="6" x2="294" y1="{low_y}" y2="{low_y}" class="chart-low"></line>'
+        f"{paths}{dots}</svg>"
+        f'<table class="stacked trend-weeks"><caption>{caption}</caption>'
+        f'<thead><tr><th scope="col">{escape(_("Week of"))}</th>'
+        f'<th scope="col">{measure}</th></tr></thead>'
+        f"<tbody>{trend_rows(trend)}</tbody></table></details>"
+    )

@@ -325,8 +325,10 @@ class Command(BaseCommand):
         self.rollups_rebuild()
         step = clock.monotonic()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.stdout.write(f"ANALYZE in {clock.monotonic() - step:.1f} s.")
+            # VACUUM as autovacuum would after a load: it sets the visibility map, so
+            # the rollups' covering indexes are read without visiting the table.
+            cursor.execute("VACUUM ANALYZE")
+        self.stdout.write(f"VACUUM ANALYZE in {clock.monotonic() - step:.1f} s.")
         self.summary()
 
     def empty(self, cursor) -> None:
