@@ -166,6 +166,7 @@ class Context:
 
     now: datetime
     today: dict[int, date]
+    zones: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, organization_ids: Iterable[int], now: datetime) -> Context:
@@ -174,7 +175,13 @@ class Context:
                 "pk", "time_zone"
             )
         )
-        return cls(now=now, today={pk: _local_date(now, zone) for pk, zone in zones.items()})
+        today = {pk: _local_date(now, zone) for pk, zone in zones.items()}
+        return cls(now=now, today=today, zones=zones)
+
+    def date_in(self, organization_id: int, moment: datetime) -> date:
+        """The day `moment` fell on in the organisation's zone: the same calendar as its
+        today, so a gap is counted in whole local days."""
+        return _local_date(moment, self.zones.get(organization_id, ""))
 
 
 def local_time(moment: datetime, zone: str) -> datetime:
@@ -205,7 +212,7 @@ def _gap_findings(settings, context, rows, key: str) -> list[Finding]:
     for team_id, program_id, org_id, opened, last, last_id in rows:
         setting, today = by_org[org_id], context.today[org_id]
         if isinstance(last, datetime):
-            last = timezone.localdate(last)
+            last = context.date_in(org_id, last)
         gap = measures.days_since(last, opened, today)
         if gap < setting.days:
             continue
@@ -265,7 +272,7 @@ def _family_voice_absent(settings: list[Setting], context: Context) -> list[Find
     found = []
     for team_id, program_id, org_id, opened, last_at, last_id, goals, staff_goals in rows:
         setting, today = by_org[org_id], context.today[org_id]
-        last = timezone.localdate(last_at) if last_at else None
+        last = context.date_in(org_id, last_at) if last_at else None
         gap = measures.days_since(last, opened, today)
         all_staff = goals > 0 and len(staff_goals) == goals
         if gap < setting.days and not all_staff:
@@ -288,7 +295,9 @@ def _family_voice_absent(settings: list[Setting], context: Context) -> list[Find
 
 
 _RECENT_CHECKINS = """
-WITH rule(organization_id, meetings) AS (SELECT * FROM unnest(%s::bigint[], %s::int[])),
+WITH rule(organization_id, meetings, today) AS (
+    SELECT * FROM unnest(%s::bigint[], %s::int[], %s::date[])
+),
 recent AS (
     SELECT m.id, m.team_id, m.held_on, t.program_id, p.organization_id, rule.meetings,
            row_number() OVER (PARTITION BY m.team_id ORDER BY m.held_on DESC, m.id DESC) AS n
@@ -296,7 +305,7 @@ recent AS (
     JOIN communities_familyteam t ON t.id = m.team_id AND t.closed_on IS NULL
     JOIN communities_program p ON p.id = t.program_id
     JOIN rule ON rule.organization_id = p.organization_id
-    WHERE m.held_on <= %s
+    WHERE m.held_on <= rule.today
 )
 SELECT r.team_id, r.program_id, r.organization_id,
        array_agg(DISTINCT r.id), min(r.held_on), max(r.held_on),
@@ -312,19 +321,19 @@ GROUP BY r.team_id, r.program_id, r.organization_id
 
 
 def _low_partnership(settings: list[Setting], context: Context) -> list[Finding]:
-    latest_today = max(context.today[s.organization_id] for s in settings)
+    # Each organisation's last meetings up to its own today: a meeting already dated
+    # tomorrow in one zone waits for the scan after that zone's midnight.
     with connection.cursor() as cursor:
         cursor.execute(
             _RECENT_CHECKINS,
-            [[s.organization_id for s in settings], [s.count for s in settings], latest_today],
-        )
+            [[s.organization_id for s in settings], [s.count for s in settings],
+             [context.today[s.organization_id] for s in settings]],
+        )  # fmt: skip
         rows = cursor.fetchall()
     by_org = {s.organization_id: s for s in settings}
     found = []
     for team_id, program_id, org_id, meetings, first, last, checkins, *sums in rows:
         setting = by_org[org_id]
-        if last > context.today[org_id]:
-            continue  # a meeting dated after this organisation's today: next scan
         totals = measures.Sums()
         pairs = zip(sums[::2], sums[1::2], strict=True)
         for key, (total, n) in zip(measures.RATINGS, pairs, strict=True):
@@ -386,7 +395,8 @@ def _circle_lapse(settings: list[Setting], context: Context) -> list[Finding]:
             Finding(
                 organization_id=org_id, subject_key=f"circle:{circle_id}:person:{user_id}",
                 person_id=user_id, circle_id=circle_id, measured={"missed": missed},
-                window_start=timezone.localdate(first), window_end=timezone.localdate(last),
+                window_start=context.date_in(org_id, first),
+                window_end=context.date_in(org_id, last),
                 evidence={"sessions": sessions},
             )
         )  # fmt: skip
@@ -479,7 +489,7 @@ def _prompt_unanswered(settings: list[Setting], context: Context) -> list[Findin
                 organization_id=org_id, subject_key=f"person:{recipient_id}",
                 person_id=recipient_id,
                 measured={"prompts": len(deliveries),
-                          "oldest": timezone.localdate(deliveries[0][1]).isoformat(),
+                          "oldest": context.date_in(org_id, deliveries[0][1]).isoformat(),
                           # Each prompt's own reminder went out: that was this signal's.
                           "reminded": max(reminded).isoformat()
                           if len(reminded) == len(deliveries) else None},

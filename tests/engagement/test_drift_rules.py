@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from communities.models import Role
+from engagement import drift
 from engagement.models import DriftRuleCode as Code
 from engagement.models import DriftSignal, Goal, Wording
 from reflections.prompts import prompt_library_load
@@ -285,3 +286,46 @@ def test_family_members_are_never_the_subject_of_a_signal(teams):
     people = set(DriftSignal.objects.exclude(person=None).values_list("person_id", flat=True))
     assert teams.family.pk not in people
     assert not DriftSignal.objects.filter(person__memberships__role=Role.FAMILY).exists()
+
+
+# --- the organisation's own calendar ------------------------------------------------------
+
+
+def test_a_gap_is_counted_in_days_of_the_organisations_own_zone(teams):
+    """NOW is Friday 20 November, noon in the server's zone (Chicago): already Saturday
+    the 21st, 07:00, in Auckland. A reflection on the 7th at 09:00 Chicago time was
+    written on the 8th in Auckland: 13 Auckland days ago, not 14."""
+    _only_rule(teams, Code.REFLECTION_GAP)
+    teams.org.time_zone = "Pacific/Auckland"
+    teams.org.save(update_fields=["time_zone"])
+    reflection(teams.team, teams.facilitator, 13)  # the 7th in Chicago, the 8th in Auckland
+    scan(teams.org)
+    assert open_signals(teams.org, Code.REFLECTION_GAP) == []
+    # One Auckland day later the gap is 14 days and trips, counted on the same calendar.
+    scan(teams.org, NOW + timedelta(days=1))
+    (signal,) = open_signals(teams.org, Code.REFLECTION_GAP)
+    assert signal.measured["days"] == 14
+    assert signal.measured["since"] == "2026-11-08"
+    assert signal.window_end.isoformat() == "2026-11-22"
+
+
+def test_low_partnership_reads_each_organisations_meetings_up_to_its_own_today(teams):
+    """One scan of two organisations in different zones: a meeting dated the 21st is
+    today in Auckland and tomorrow in Chicago. Riverbend (Chicago) keeps its signal from
+    its last three meetings; the meeting dated tomorrow neither joins the sample nor
+    closes the signal."""
+    _only_rule(teams, Code.LOW_PARTNERSHIP)
+    teams.outsider_org.time_zone = "Pacific/Auckland"
+    teams.outsider_org.save(update_fields=["time_zone"])
+    for k in range(3):
+        checkin(meeting(teams.team, teams.facilitator, 20 - k * 7), teams.family, 2, 2, 2)
+    drift.scan(organization_ids=[teams.org.pk, teams.outsider_org.pk], now=NOW)
+    (signal,) = open_signals(teams.org, Code.LOW_PARTNERSHIP)
+    # Dated the 21st, Riverbend's tomorrow, and rated well: in the sample it would lift
+    # the mean to 3 and close the signal.
+    checkin(meeting(teams.team, teams.facilitator, -1), teams.family, 5, 5, 5)
+    drift.scan(organization_ids=[teams.org.pk, teams.outsider_org.pk],
+               now=NOW + timedelta(hours=1))  # fmt: skip
+    assert open_signals(teams.org, Code.LOW_PARTNERSHIP) == [signal]
+    signal.refresh_from_db()
+    assert signal.measured["meetings"] == 3
