@@ -18,7 +18,7 @@ from communities.access import actor_for, person_for, require_role, team_for_per
 from communities.audit import audit_entry_create, family_data_viewed
 from communities.models import Role
 from communities.replica import dashboard_reads
-from engagement import dashboards, drift_selectors, selectors
+from engagement import dashboards, drift_selectors, measures, selectors
 from engagement.dashboard_forms import DashboardFilterForm, WindowForm, default_filters
 from engagement.dashboards import Filters
 from engagement.measures import MEASURES
@@ -60,7 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if actor.role == Role.FACILITATOR:
             context["family_said"] = selectors.recent_family_checkins(actor, limit=10)
         if not request.htmx:
-            context["drift_open"] = drift_selectors.open_by_rule(actor)
+            drift = drift_selectors.open_by_rule(actor, measures.trend_weeks(filters.end))
+            context["drift_open"] = drift["rules"]
+            context["drift_trend"] = dashboards.open_signals_trend(drift["trend"])
     query = request.GET.copy()
     query.pop("sort", None)
     query.pop("page", None)

@@ -191,6 +191,15 @@ def _trend(weekly: list[tuple[date, Sums]], *, teams: int) -> list[dict]:
     return series
 
 
+def open_signals_trend(weekly: list[tuple[date, int]]) -> dict:
+    """The open drift signals at the end of each week, as a chart like the measures' (no
+    "low" line: a count has none)."""
+    labels = {week: date_format(week, "DATE_FORMAT") for week, _n in weekly}
+    points = [(week, Value(measures.DRIFT_OPEN, float(n), n)) for week, n in weekly]
+    high = float(max([n for _week, n in weekly] + [4]))
+    return chart(measures.DRIFT_OPEN, points, 0.0, high, labels) | {"low_y": None}
+
+
 def chart(
     measure, points: list[tuple[date, Value]], low: float, high: float, labels: dict[date, str]
 ) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -106,19 +107,37 @@ def team_open_signals(team: FamilyTeam) -> list[DriftSignal]:
     return open_signals_of(DriftSignal.objects.filter(team=team))
 
 
-def open_by_rule(actor: Actor) -> list[dict]:
-    """How many signals of each rule are open in the actor's scope (the dashboard)."""
-    counts = dict(
-        signals_in_scope(actor)
-        .filter(resolved_at__isnull=True)
-        .values_list("rule")
-        .annotate(n=Count("pk"))
-        .values_list("rule", "n")
-    )
-    return [
-        {"code": code, "label": rule.label, "n": counts.get(code, 0)}
-        for code, rule in drift.RULES.items()
-    ]
+def open_by_rule(actor: Actor, weeks: list[date] | None = None) -> dict:
+    """How many signals of each rule are open in the actor's scope now (the dashboard),
+    and, for each week starting on one of `weeks` (Mondays), how many were open at its
+    end: the 12-week trend. One query."""
+    weeks = weeks or []
+    zone = timezone.get_current_timezone()
+    ends = [datetime.combine(w + timedelta(days=7), time.min, tzinfo=zone) for w in weeks]
+    open_now = Q(resolved_at__isnull=True)
+    at_end = {
+        f"week{index}": Count(
+            "pk", filter=Q(opened_at__lt=end) & (open_now | Q(resolved_at__gte=end))
+        )
+        for index, end in enumerate(ends)
+    }
+    signals = signals_in_scope(actor)
+    if ends:
+        signals = signals.filter(open_now | Q(resolved_at__gte=ends[0]))
+    else:
+        signals = signals.filter(open_now)
+    rows = signals.values("rule").annotate(n=Count("pk", filter=open_now), **at_end)
+    counts = {row["rule"]: row for row in rows}
+    return {
+        "rules": [
+            {"code": code, "label": rule.label, "n": counts.get(code, {}).get("n", 0)}
+            for code, rule in drift.RULES.items()
+        ],
+        "trend": [
+            (week, sum(row[f"week{index}"] for row in counts.values()))
+            for index, week in enumerate(weeks)
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ MIN_RESPONSES = 5
 class Measure:
     key: str
     label: str
-    # How it reads: "mean" (1–5), "share" (a percentage), "rate" (per 4 weeks), "ratio".
+    # How it reads: "mean" (1–5), "share" (a percentage), "rate" (per 4 weeks), "ratio",
+    # "count".
     kind: str
     # Below this the measure is low: the page asks the system question, never labels a
     # family.
@@ -66,6 +67,11 @@ MEASURES: tuple[Measure, ...] = (
             _("Is there coaching on real conversations, and time to practise reflections?")),
 )  # fmt: skip
 BY_KEY = {m.key: m for m in MEASURES}
+# Open drift signals (engagement.drift): a count of the whole scope, not a column of each
+# row; shown per rule and as a 12-week trend of how many were open at each week's end.
+# A count has no "low".
+DRIFT_OPEN = Measure("drift_open", _("Open drift signals"), "count", 0.0,
+                     _("Which rule trips most, and what in our system makes it trip?"))  # fmt: skip
 
 
 _counter = partial(defaultdict, int)
@@ -144,6 +150,8 @@ class Value:
     def display_in(self, language: str | None) -> str:
         if self.value is None:
             return self.note_in(language)
+        if self.measure.kind == "count":
+            return f"{self.value:.0f}"
         if self.measure.kind == "share":
             return f"{self.value * 100:.0f} %"
         if self.measure.kind == "ratio":

@@ -105,20 +105,25 @@ def measure_trend(trend: dict) -> SafeString:
         for d in trend["dots"]
     )
     summary = escape(_("%(measure)s: the last 12 weeks") % {"measure": trend["label"]})
-    described = escape(
-        _("%(measure)s week by week; the dashed line marks where it counts as low")
-        % {"measure": trend["label"]}
-    )
-    caption = escape(_("%(measure)s by week") % {"measure": trend["label"]})
     low_y = trend["low_y"]
+    if low_y is None:  # a count: no line where it counts as low
+        described = escape(_("%(measure)s week by week") % {"measure": trend["label"]})
+        low_line = ""
+    else:
+        described = escape(
+            _("%(measure)s week by week; the dashed line marks where it counts as low")
+            % {"measure": trend["label"]}
+        )
+        low_line = f'<line x1="6" x2="294" y1="{low_y}" y2="{low_y}" class="chart-low"></line>'
+    caption = escape(_("%(measure)s by week") % {"measure": trend["label"]})
+    week_of = escape(_("Week of"))
     return mark_safe(  # noqa: S308 (every value is escaped or a number)
         f'<details class="measure-trend"><summary>{summary}</summary>'
         f'<svg viewBox="0 0 300 100" class="trend-line-chart" role="img" aria-label="{described}">'
         '<rect x="0" y="0" width="300" height="100" class="chart-bg"></rect>'
-        f'<line x1="6" x2="294" y1="{low_y}" y2="{low_y}" class="chart-low"></line>'
-        f"{paths}{dots}</svg>"
+        f"{low_line}{paths}{dots}</svg>"
         f'<table class="stacked trend-weeks"><caption>{caption}</caption>'
-        f'<thead><tr><th scope="col">{escape(_("Week of"))}</th>'
+        f'<thead><tr><th scope="col">{week_of}</th>'
         f'<th scope="col">{measure}</th></tr></thead>'
         f"<tbody>{trend_rows(trend)}</tbody></table></details>"
     )

@@ -97,6 +97,7 @@ def _checkins(world, team, ratings):
 def _rows(response) -> list[str]:
     """The rows' names, in order."""
     html = response.content.decode()
+    html = html[html.find('id="results"') :]  # past the drift trend's table, if any
     body = html[html.index("<tbody") : html.index("</tbody>")]
     cells = body.split('<th scope="row">')[1:]
     return [re.sub(r"<[^>]+>", "|", cell).strip("|").split("|")[0].strip() for cell in cells]

@@ -4,7 +4,7 @@ rules with a preview that saves nothing, and the scan asked for from the page.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -284,3 +284,34 @@ def test_a_signal_page_runs_the_same_queries_for_3_and_12_meetings_of_evidence(s
     signal.refresh_from_db()
     assert len(signal.evidence["meetings"]) == 12
     assert _page_queries(client, f"/drift/{signal.pk}/") == few
+
+
+def test_the_dashboard_trends_open_signals_week_by_week_in_the_supervisors_scope(world, client_for):
+    """How many signals were open at the end of each of the last 12 weeks: a signal
+    counts from the week it opened until the week it resolved; one resolved before the
+    trend, and one of a program the supervisor does not oversee, never count."""
+    from engagement import measures
+
+    today = timezone.localdate()
+    weeks = measures.trend_weeks(today)
+
+    def at(week: int, days: int = 2):
+        moment = datetime.combine(weeks[week] + timedelta(days=days), time(10, 0))
+        return timezone.make_aware(moment)
+
+    def signal(team, key, opened, resolved=None, rule=Code.REFLECTION_GAP):
+        return DriftSignal.objects.create(
+            organization=team.program.organization, rule=rule, subject_key=key, team=team,
+            program=team.program, opened_at=opened, resolved_at=resolved,
+        )  # fmt: skip
+
+    signal(world.team, "team:a", at(1), at(5))  # open weeks 1-4, resolved in week 5
+    signal(world.team, "team:b", at(8), rule=Code.MEETING_GAP)  # open since week 8
+    signal(world.other_team, "team:c", at(0) - timedelta(days=30), at(0) - timedelta(days=20))
+    signal(world.outsider_team, "team:d", at(2))  # another organisation
+    client = client_for(world.supervisor)
+    page = client.get("/dashboard/").content.decode()
+    expected = [0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1]
+    rows = page.split("Open drift signals by week", 1)[1].split("</table>", 1)[0]
+    figures = [int(cell.split(">")[-1]) for cell in rows.split("</td>")[:-1]]
+    assert figures == expected
