@@ -27,7 +27,7 @@ demo: db
 	DEBUG=1 $(BIN)/python manage.py run_demo --addr $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,7 +16,8 @@ import secrets
 import statistics
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,9 +49,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from communities.models import FamilyTeam, Membership, User  # noqa: E402
-from engagement import measures  # noqa: E402
+from engagement import drift, measures  # noqa: E402
 from engagement.measures import WINDOW_DAYS  # noqa: E402
-from engagement.models import DailyRollup, EngagementEvent  # noqa: E402
+from engagement.models import DailyRollup, DriftSignal, EngagementEvent  # noqa: E402
 from engagement.rollups import TEAM_COLUMNS  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["testserver"]
@@ -86,8 +87,10 @@ GROUP BY f.familyteam_id
 # weeks from the weekly rollup, the edge days from the daily one) and their
 # facilitators' circle attendance and coded practice; the totals over all 640 teams and
 # the 12-week trend from the program rollup; all facilitators' circle attendance and
-# practice for the totals. One statement.
-PAGE_SQL = """
+# practice for the totals; the open drift signals per rule and how many were open at
+# each week's end. One statement.
+PAGE_SQL = (
+    """
 WITH scope AS (
     SELECT t.id, t.program_id, t.name, p.name AS program FROM communities_familyteam t
     JOIN communities_program p ON p.id = t.program_id
@@ -136,9 +139,25 @@ WHERE o.facilitator_id = ANY(ARRAY(SELECT DISTINCT user_id FROM people))
   AND o.completed_at IS NOT NULL
   AND o.observed_on BETWEEN %(start)s AND %(end)s GROUP BY o.facilitator_id
 UNION ALL
+SELECT 'drift', s.rule, count(*) FILTER (WHERE s.resolved_at IS NULL), WEEKS
+FROM engagement_driftsignal s
+WHERE s.organization_id = %(organization)s
+  AND (s.program_id = ANY(ARRAY(SELECT DISTINCT program_id FROM scope))
+       OR s.person_id = ANY(ARRAY(SELECT DISTINCT user_id FROM people)))
+  AND (s.resolved_at IS NULL OR s.resolved_at >= %(week_end0)s)
+GROUP BY s.rule
+UNION ALL
 SELECT 'count', count(*)::text, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM scope
-""".replace("SUMS", ", ".join(f"sum({c})" for c in TEAM_COLUMNS)).replace(
-    "COLS", ", ".join(TEAM_COLUMNS)
+""".replace("SUMS", ", ".join(f"sum({c})" for c in TEAM_COLUMNS))
+    .replace("COLS", ", ".join(TEAM_COLUMNS))
+    .replace(
+        "WEEKS",  # how many were open at the end of each of the 12 weeks: the drift trend
+        ", ".join(
+            f"count(*) FILTER (WHERE s.opened_at < %(week_end{i})s"
+            f" AND (s.resolved_at IS NULL OR s.resolved_at >= %(week_end{i})s))"
+            for i in range(12)
+        ),
+    )
 )
 
 # The same figures from the raw tables: events and check-ins of the window.
@@ -211,6 +230,18 @@ def _time_sql(sql: str, params: dict) -> float:
     return statistics.median(timings)
 
 
+def _drift_history() -> int:
+    """Open and resolved drift signals as 12 weekly scans would have left them (once:
+    seed_scale writes none), so the dashboard's drift card counts real rows."""
+    if not DriftSignal.objects.exists():
+        started = time.perf_counter()
+        now = timezone.now()
+        for weeks_ago in range(11, -1, -1):
+            drift.scan(now=now - timedelta(weeks=weeks_ago), remind=False)
+        print(f"12 weekly drift scans: {time.perf_counter() - started:.0f} s")
+    return DriftSignal.objects.count()
+
+
 def main() -> None:
     teams = FamilyTeam.objects.count()
     events = EngagementEvent.objects.count()
@@ -218,15 +249,21 @@ def main() -> None:
         sys.exit("No scale data: run `python manage.py seed_scale` first (make bench-dashboards).")
     print(f"Scale data: {teams:,} teams, {events:,} events, "
           f"{DailyRollup.objects.count():,} rollup rows")  # fmt: skip
+    print(f"{_drift_history():,} drift signals (open and resolved)")
     supervisor = Membership.objects.get(user__email="supervisor@scale.example")
     end = timezone.localdate()
     start = end - timedelta(days=WINDOW_DAYS - 1)
-    plan, _ = measures._plan(start, end, measures.trend_weeks(end))
+    weeks = measures.trend_weeks(end)
+    plan, _ = measures._plan(start, end, weeks)
+    zone = timezone.get_current_timezone()
+    week_ends = {f"week_end{i}": datetime.combine(w + timedelta(days=7), time_of_day.min, zone)
+                 for i, w in enumerate(weeks)}  # fmt: skip
     params = {"membership": supervisor.pk, "start": start, "end": end,
               "since": timezone.now() - timedelta(days=WINDOW_DAYS),
               "ws": plan["ws"], "we": plan["we"], "t0": plan["t0"],
               "edge": plan["we"] + timedelta(days=7),
-              "head": plan["ws"] - timedelta(days=1)}  # fmt: skip
+              "head": plan["ws"] - timedelta(days=1),
+              "organization": supervisor.organization_id, **week_ends}  # fmt: skip
     scope = FamilyTeam.objects.filter(
         program__in=supervisor.supervised_programs.values("pk")
     ).count()

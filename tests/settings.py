@@ -70,6 +70,24 @@ if os.environ.get(CHOSEN) != "1":
         **{CHOSEN: "1"},
     )
 
+# Under pytest-xdist (`-n 2`) each worker flushes Redis databases of its own: the chosen
+# ones minus twice its number (gw0: 15 and 14, gw1: 13 and 12, by default). The test
+# databases of PostgreSQL get pytest-django's `_gw<n>` suffix. A process a worker starts
+# inherits WORKER_SHIFTED and keeps its worker's databases.
+WORKER_SHIFTED = "MIIWRAP_TEST_WORKER_SHIFTED"
+worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if worker.startswith("gw") and os.environ.get(WORKER_SHIFTED) != worker:
+    shift = 2 * int(worker.removeprefix("gw"))
+    for name in ["REDIS_URL", "CELERY_BROKER_URL"]:
+        host, port, db = redis_database(os.environ[name])
+        if db - shift < 1:
+            raise ImproperlyConfigured(
+                f"{name}: too many pytest-xdist workers for Redis database {db}; "
+                f"choose a higher test database."
+            )
+        os.environ[name] = f"redis://{host}:{port}/{db - shift}"
+    os.environ[WORKER_SHIFTED] = worker
+
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DEMO_MFA_WAIVER", "1")
 

@@ -207,6 +207,8 @@ def fresh_test_settings_env(**env: str) -> dict[str, str]:
     is imported afresh (not as a process started by a test)."""
     environment = project_env(**APP_SERVICES)
     environment.pop("MIIWRAP_TEST_SERVICES_CHOSEN", None)
+    environment.pop("MIIWRAP_TEST_WORKER_SHIFTED", None)
+    environment.pop("PYTEST_XDIST_WORKER", None)
     for name in TEST_SERVICES:
         environment.pop(name, None)
     environment.update(env)
@@ -243,6 +245,28 @@ def test_it_takes_test_services_from_the_test_variables():
     assert values["DATABASES"]["default"]["NAME"] == "miiwrap_mine"
     assert values["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/9"
     assert values["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/8"
+
+
+def test_each_xdist_worker_flushes_redis_databases_of_its_own():
+    second = json.loads(
+        import_settings(
+            "tests.settings", TEST_SETTINGS, fresh_test_settings_env(PYTEST_XDIST_WORKER="gw1")
+        ).stdout
+    )
+    assert second["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/13"
+    assert second["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/12"
+    # A Celery worker the test starts inherits the shifted URLs and keeps them.
+    inherited = fresh_test_settings_env(
+        PYTEST_XDIST_WORKER="gw1",
+        MIIWRAP_TEST_SERVICES_CHOSEN="1",
+        MIIWRAP_TEST_WORKER_SHIFTED="gw1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test_miiwrap_gw1",
+        REDIS_URL="redis://127.0.0.1:6379/13",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/12",
+    )
+    child = json.loads(import_settings("tests.settings", TEST_SETTINGS, inherited).stdout)
+    assert child["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/13"
+    assert child["CELERY_BROKER_URL"] == "redis://127.0.0.1:6379/12"
 
 
 @pytest.mark.parametrize(
