@@ -139,7 +139,7 @@ WHERE o.facilitator_id = ANY(ARRAY(SELECT DISTINCT user_id FROM people))
   AND o.completed_at IS NOT NULL
   AND o.observed_on BETWEEN %(start)s AND %(end)s GROUP BY o.facilitator_id
 UNION ALL
-SELECT 'drift', s.rule, count(*) FILTER (WHERE s.resolved_at IS NULL), WEEKS
+SELECT 'drift:' || s.rule, count(*) FILTER (WHERE s.resolved_at IS NULL)::text, WEEKS
 FROM engagement_driftsignal s
 WHERE s.organization_id = %(organization)s
   AND (s.program_id = ANY(ARRAY(SELECT DISTINCT program_id FROM scope))
@@ -151,11 +151,13 @@ SELECT 'count', count(*)::text, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM scope
 """.replace("SUMS", ", ".join(f"sum({c})" for c in TEAM_COLUMNS))
     .replace("COLS", ", ".join(TEAM_COLUMNS))
     .replace(
-        "WEEKS",  # how many were open at the end of each of the 12 weeks: the drift trend
+        # How many were open at the end of each of the 12 weeks (the drift trend); the
+        # 12th, this week, ends after now: its count is the open count the row has.
+        "WEEKS",
         ", ".join(
             f"count(*) FILTER (WHERE s.opened_at < %(week_end{i})s"
             f" AND (s.resolved_at IS NULL OR s.resolved_at >= %(week_end{i})s))"
-            for i in range(12)
+            for i in range(11)
         ),
     )
 )

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -110,33 +121,48 @@ def team_open_signals(team: FamilyTeam) -> list[DriftSignal]:
 def open_by_rule(actor: Actor, weeks: list[date] | None = None) -> dict:
     """How many signals of each rule are open in the actor's scope now (the dashboard),
     and, for each week starting on one of `weeks` (Mondays), how many were open at its
-    end: the 12-week trend. One query."""
+    end: the 12-week trend. One query: signals grouped by rule and by the week in which
+    they opened and resolved (`width_bucket` over the weeks' ends), counted here."""
     weeks = weeks or []
     zone = timezone.get_current_timezone()
     ends = [datetime.combine(w + timedelta(days=7), time.min, tzinfo=zone) for w in weeks]
     open_now = Q(resolved_at__isnull=True)
-    at_end = {
-        f"week{index}": Count(
-            "pk", filter=Q(opened_at__lt=end) & (open_now | Q(resolved_at__gte=end))
-        )
-        for index, end in enumerate(ends)
-    }
     signals = signals_in_scope(actor)
-    if ends:
+    if ends:  # open now, or resolved after the first week ended
         signals = signals.filter(open_now | Q(resolved_at__gte=ends[0]))
     else:
         signals = signals.filter(open_now)
-    rows = signals.values("rule").annotate(n=Count("pk", filter=open_now), **at_end)
-    counts = {row["rule"]: row for row in rows}
+    thresholds = Value(ends, output_field=ArrayField(DateTimeField()))
+    rows = (
+        signals.annotate(
+            # How many week ends came at or before it: 0 before the first week ended.
+            opened_in=Func(
+                "opened_at", thresholds, function="width_bucket", output_field=IntegerField()
+            ),
+            resolved_in=Func(
+                "resolved_at", thresholds, function="width_bucket", output_field=IntegerField()
+            ),
+        )
+        .values("rule", "opened_in", "resolved_in")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    now = {code: 0 for code in drift.RULES}
+    trend = [0] * len(weeks)
+    for row in rows:
+        if row["resolved_in"] is None:
+            now[row["rule"]] = now.get(row["rule"], 0) + row["n"]
+        # Open at week i's end: opened before it (opened_in <= i) and not resolved by
+        # then (resolved_in > i, or not resolved).
+        last = len(weeks) if row["resolved_in"] is None else row["resolved_in"]
+        for index in range(row["opened_in"], last):
+            trend[index] += row["n"]
     return {
         "rules": [
-            {"code": code, "label": rule.label, "n": counts.get(code, {}).get("n", 0)}
+            {"code": code, "label": rule.label, "n": now[code]}
             for code, rule in drift.RULES.items()
         ],
-        "trend": [
-            (week, sum(row[f"week{index}"] for row in counts.values()))
-            for index, week in enumerate(weeks)
-        ],
+        "trend": list(zip(weeks, trend, strict=True)),
     }
 
 
