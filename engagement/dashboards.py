@@ -315,15 +315,32 @@ def dashboard(
         page, pages = _page(filters.page, len(rows))
     total = measures.combined([team_total, person_total])
     total.teams = len(teams)
+    totals = Row("total", "", total, days)
+    shown = rows if page_only else rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return {
         "all_rows": rows if every_row else None,
-        "rows": rows if page_only else rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "rows": shown,
         "page": page,
         "pages": pages,
-        "totals": Row("total", "", total, days),
+        "totals": totals,
+        "questions": system_questions(totals, shown),
         "trends": _trend(weekly, teams=len(teams)),
         "team_count": len(teams),
     }
+
+
+def system_questions(totals: Row, rows: list[Row]) -> list[dict]:
+    """The model's question for each measure that is low over everything shown, or in
+    some of the rows shown (with how many: a sort by that measure lists them first).
+    Low over everything comes first. A question about the system, never a label."""
+    questions = []
+    for measure in MEASURES:
+        total = totals.value(measure.key)
+        rows_low = sum(1 for row in rows if row.value(measure.key).low)
+        if total.low or rows_low:
+            questions.append({"measure": measure, "total": total, "rows_low": rows_low})
+    questions.sort(key=lambda q: not q["total"].low)
+    return questions
 
 
 def _page(asked: int, count: int) -> tuple[int, int]:
@@ -335,7 +352,11 @@ def _page(asked: int, count: int) -> tuple[int, int]:
 def _sort(rows: list[Row], sort: str) -> None:
     key = sort.lstrip("-")
     if key in measures.BY_KEY:
-        rows.sort(key=lambda r: r.value(key).sort_key, reverse=sort.startswith("-"))
+        # Rows with a figure, lowest (or highest) first; rows without one (no responses,
+        # fewer than 5) after them either way, so the rows a question starts in lead.
+        figured = [r for r in rows if r.value(key).value is not None]
+        figured.sort(key=lambda r: r.value(key).value, reverse=sort.startswith("-"))
+        rows[:] = figured + [r for r in rows if r.value(key).value is None]
     elif key == "name":
         rows.sort(key=lambda r: r.label.lower(), reverse=sort.startswith("-"))
 

@@ -158,10 +158,6 @@ class Value:
             return f"{self.value:.2f}"
         return f"{self.value:.1f}"
 
-    @property
-    def sort_key(self) -> float:
-        return -1.0 if self.value is None else self.value
-
 
 def _share(part: int, whole: int, reason: str) -> tuple[float | None, str]:
     return (part / whole, "") if whole else (None, reason)

@@ -30,9 +30,14 @@ def test_the_supervisor_filters_opens_a_trend_and_drills_into_a_team(demo, new_p
     page.get_by_text("Agency: the last 12 weeks").click()
     expect(page.get_by_role("table", name="Agency by week")).to_be_visible()
 
-    # Two clicks: sort by the family's presence at meetings (lowest first), open the team.
-    page.get_by_role("link", name="Family at meetings").click()
+    # Two clicks: the system question's link sorts by the family's presence at meetings
+    # (lowest first), then open the team it starts in.
+    expect(page.locator(".system-questions")).to_contain_text(
+        "Are meetings held when and where the family can come?"
+    )
+    page.get_by_role("link", name="Lowest Family at meetings first").click()
     expect(page.locator("th[aria-sort]")).to_have_count(1)
+    expect(page.locator("#results table.dashboard tbody tr").first).to_contain_text("▼")
     first_team = page.locator("#results table.dashboard tbody tr th a").first
     name = first_team.inner_text()
     first_team.click()

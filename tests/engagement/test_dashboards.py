@@ -169,6 +169,34 @@ def test_a_low_measure_asks_the_system_question_never_labels_the_family(world, c
         assert label not in html.lower()
 
 
+def _questions(html: str) -> str:
+    """The text of the "Questions for our system" list."""
+    section = html[html.index("Questions for our system") :]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section[: section.index("</ul>")]))
+
+
+def test_a_measure_low_only_in_some_rows_asks_its_question_and_lists_them_first(world, client_for):
+    able = factories.make_team(world.program, facilitator=world.facilitator, name="Able")
+    _checkins(world, world.team, [1, 2, 2, 1, 2])  # 1.6: low
+    _checkins(world, able, [5] * 10)  # over both teams 3.9: not low
+    html = client_for(world.supervisor).get(reverse("dashboard")).content.decode()
+    questions = _questions(html)
+    assert "Agency : Do families choose what the meeting works on? Low in 1 row here." in (
+        questions
+    )
+    assert "Reflections per team, 4 weeks (0.0) : Is there time" in questions  # low overall
+    assert questions.index("Reflections per team") < questions.index("Agency")
+    section = html[html.index("Questions for our system") :]
+    assert re.search(r'href="\?(&amp;)?sort=agency"[^>]*>Lowest Agency first</a>', section)
+    # The link lists the low row first; rows without a figure come last either way.
+    client = client_for(world.supervisor)
+    lowest_first = _rows(client.get(reverse("dashboard"), {"sort": "agency"}))
+    highest_first = _rows(client.get(reverse("dashboard"), {"sort": "-agency"}))
+    assert len(lowest_first) > 2
+    assert lowest_first[:2] == [world.team.name, "Able"]
+    assert highest_first[:2] == ["Able", world.team.name]
+
+
 def test_the_drill_down_shows_the_team_s_timeline(world, client_for):
     _checkins(world, world.team, [5])
     _meeting_event(world.team)
