@@ -145,7 +145,8 @@ def digest_period(cadence: str, local: datetime) -> str | None:
 
 
 def digests_compose(*, now: datetime | None = None) -> int:
-    """One digest per supervisor and period of the signals of the programs they oversee:
+    """One digest per supervisor and period of the signals of the programs they oversee
+    and of the facilitators in those programs (their own practice, prompts, circles):
     new (opened in the period's span), ongoing, resolved (in the span). Snoozed signals
     are left out; nothing is sent when there is nothing to say. A fixed number of
     queries."""
@@ -165,15 +166,37 @@ def digests_compose(*, now: datetime | None = None) -> int:
         )
     }
     program_ids = {p for m in memberships for p in m.programs if p}
+    # A person's own signals (MI practice, prompts, circle lapse) belong to no program:
+    # a digest lists those of the facilitators the supervisor oversees (a team of theirs
+    # in one of the programs, active in the organisation), as the signal list does.
+    people_of = defaultdict(set)
+    for program_id, person_id in (
+        FamilyTeam.facilitators.through.objects.filter(
+            familyteam__program_id__in=program_ids,
+            user__is_active=True,
+            user__memberships__organization_id=F("familyteam__program__organization_id"),
+            user__memberships__is_active=True,
+        )
+        .values_list("familyteam__program_id", "user_id")
+        .distinct()
+    ):
+        people_of[program_id].add(person_id)
+    people = set().union(*people_of.values())
     week_ago = now - timedelta(days=7)
     signals = list(
-        DriftSignal.objects.filter(program_id__in=program_ids)
+        DriftSignal.objects.filter(
+            Q(program_id__in=program_ids) | Q(program__isnull=True, person_id__in=people)
+        )
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=week_ago))
-        .only("pk", "program_id", "opened_at", "resolved_at", "snoozed_until")
-    )
-    by_program = defaultdict(list)
+        .only("pk", "organization_id", "program_id", "person_id", "opened_at", "resolved_at",
+              "snoozed_until")
+    )  # fmt: skip
+    by_program, by_person = defaultdict(list), defaultdict(list)
     for signal in signals:
-        by_program[signal.program_id].append(signal)
+        if signal.program_id is not None:
+            by_program[signal.program_id].append(signal)
+        else:
+            by_person[signal.organization_id, signal.person_id].append(signal)
     rows = []
     for membership in memberships:
         user = membership.user
@@ -185,17 +208,20 @@ def digests_compose(*, now: datetime | None = None) -> int:
         since = now - timedelta(days=7 if cadence == Cadence.WEEKLY else 1)
         today = local.date()
         new, ongoing, resolved = [], [], []
-        for program in membership.programs:
-            for signal in by_program.get(program, []):
-                if signal.resolved_at is not None:
-                    if signal.resolved_at >= since:
-                        resolved.append(signal.pk)
-                elif signal.is_snoozed(today):
-                    continue
-                elif signal.opened_at >= since:
-                    new.append(signal.pk)
-                else:
-                    ongoing.append(signal.pk)
+        overseen = {p for program in membership.programs for p in people_of.get(program, ())}
+        theirs = [s for program in membership.programs for s in by_program.get(program, [])]
+        for person_id in sorted(overseen):
+            theirs += by_person.get((membership.organization_id, person_id), [])
+        for signal in theirs:
+            if signal.resolved_at is not None:
+                if signal.resolved_at >= since:
+                    resolved.append(signal.pk)
+            elif signal.is_snoozed(today):
+                continue
+            elif signal.opened_at >= since:
+                new.append(signal.pk)
+            else:
+                ongoing.append(signal.pk)
         if not (new or ongoing or resolved):
             continue
         rows.append(

@@ -235,3 +235,31 @@ def test_signals_words_show_rule_threshold_value_and_window(gap):
     message = Message(kind=MessageKind.DRIFT_REMINDER, params={"signal": signal.pk})
     context = drift_reminders.reminder_context(message)
     assert context["rule"].next_step.startswith("Ask the family when and where")
+
+
+def test_a_digest_lists_the_own_signals_of_the_facilitators_the_supervisor_oversees(world):
+    """A person's signal belongs to no program: it reaches the supervisors of a program the
+    person facilitates in, at their own organisation, and nobody else's digest."""
+    for person in (world.supervisor, world.dual):
+        person.time_zone = settings.TIME_ZONE
+        person.save()
+
+    def person_signal(org, person, rule):
+        return DriftSignal.objects.create(organization=org, rule=rule, person=person,
+                                          subject_key=f"person:{person.pk}",
+                                          opened_at=NOW - timedelta(hours=2))  # fmt: skip
+
+    fay = person_signal(world.org, world.facilitator, Code.MI_PRACTICE)  # Wraparound
+    otto = person_signal(world.org, world.other_facilitator, Code.PROMPT_UNANSWERED)  # Youth
+    person_signal(world.outsider_org, world.outsider, Code.MI_PRACTICE)  # Northside
+    # Dee is a family member at Northside; her digest of Riverbend must not list it.
+    person_signal(world.outsider_org, world.facilitator, Code.MI_PRACTICE)
+
+    drift_reminders.digests_compose(now=NOW.replace(hour=8))
+    digests = {
+        m.recipient_id: m.params
+        for m in Message.objects.filter(kind=MessageKind.DRIFT_DIGEST, channel="email")
+    }
+    assert sorted(digests[world.supervisor.pk]["new"]) == sorted([fay.pk, otto.pk])
+    assert digests[world.dual.pk]["new"] == [fay.pk]
+    assert set(digests) == {world.supervisor.pk, world.dual.pk}
