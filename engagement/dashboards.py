@@ -192,12 +192,11 @@ def _trend(weekly: list[tuple[date, Sums]], *, teams: int) -> list[dict]:
 
 
 def open_signals_trend(weekly: list[tuple[date, int]]) -> dict:
-    """The open drift signals at the end of each week, as a chart like the measures' (no
-    "low" line: a count has none)."""
+    """The open drift signals at the end of each week, as a chart like the measures'."""
     labels = {week: date_format(week, "DATE_FORMAT") for week, _n in weekly}
     points = [(week, Value(measures.DRIFT_OPEN, float(n), n)) for week, n in weekly]
     high = float(max([n for _week, n in weekly] + [4]))
-    return chart(measures.DRIFT_OPEN, points, 0.0, high, labels) | {"low_y": None}
+    return chart(measures.DRIFT_OPEN, points, 0.0, high, labels)
 
 
 def chart(
@@ -232,7 +231,7 @@ def chart(
         "label": str(measure.label),
         "dots": dots,
         "paths": paths,
-        "low_y": y(measure.low),
+        "low_y": None if measure.kind == "count" else y(measure.low),  # a count has no low
     }
 
 

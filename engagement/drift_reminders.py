@@ -32,6 +32,7 @@ from communities.models import (
 )
 from engagement import drift
 from engagement.models import DriftRuleCode, DriftSignal
+from reflections.practice_access import facilitating_in
 
 # Supervisors' digests are written from this hour of their own day on.
 DIGEST_HOUR = 7
@@ -171,14 +172,7 @@ def digests_compose(*, now: datetime | None = None) -> int:
     # in one of the programs, active in the organisation), as the signal list does.
     people_of = defaultdict(set)
     for program_id, person_id in (
-        FamilyTeam.facilitators.through.objects.filter(
-            familyteam__program_id__in=program_ids,
-            user__is_active=True,
-            user__memberships__organization_id=F("familyteam__program__organization_id"),
-            user__memberships__is_active=True,
-        )
-        .values_list("familyteam__program_id", "user_id")
-        .distinct()
+        facilitating_in(program_ids).values_list("familyteam__program_id", "user_id").distinct()
     ):
         people_of[program_id].add(person_id)
     people = set().union(*people_of.values())

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from communities.access import Actor, Person
@@ -27,20 +27,21 @@ from reflections.models import PracticeObservation, TranscriptCoding
 CODERS = (Role.SUPERVISOR, Role.FACILITATOR)
 
 
+def facilitating_in(program_ids) -> QuerySet:
+    """Who facilitates a team in these programs (team-facilitator links), active and a
+    member of the program's organisation: the facilitators their supervisors oversee."""
+    return FamilyTeam.facilitators.through.objects.filter(
+        familyteam__program_id__in=program_ids,
+        user__is_active=True,
+        user__memberships__organization_id=F("familyteam__program__organization_id"),
+        user__memberships__is_active=True,
+    )
+
+
 def supervised_facilitators(actor: Actor) -> QuerySet:
     """The user ids of the facilitators the actor supervises (facilitating a team in a
     program the actor supervises), active in the actor's organisation."""
-    programs = list(actor.supervised_program_ids)
-    return (
-        FamilyTeam.facilitators.through.objects.filter(
-            familyteam__program_id__in=programs,
-            user__is_active=True,
-            user__memberships__organization_id=actor.organization.pk,
-            user__memberships__is_active=True,
-        )
-        .values("user_id")
-        .distinct()
-    )
+    return facilitating_in(list(actor.supervised_program_ids)).values("user_id").distinct()
 
 
 def coachable_people(actor: Actor) -> QuerySet[User]:
